@@ -1,0 +1,143 @@
+// recur/layers/recurrent.hpp — what SimpleRNN, LSTM and GRU share.
+//
+// Shapes (time-major, see tensor.hpp):  x (T, B, I)  ->  y (T, B, U) with return_sequences,
+// else (B, U) = the last processed step.  G = gates per unit (SimpleRNN 1, GRU 3, LSTM 4).
+//
+// Weights, Keras layout and names (so Keras arrays load verbatim):
+//   kernel            W (I, G*U)   input projection, gate blocks side by side
+//   recurrent_kernel  U (U, G*U)   recurrent projection, same gate blocks
+//   bias              b (G*U), or (2, G*U) for GRU with reset_after (row 0 input, row 1 recurrent)
+// Gate order per cell is documented in lstm.hpp / gru.hpp / simple_rnn.hpp, together with the
+// mapping from PyTorch's weight_ih_l0 / weight_hh_l0 / bias_ih_l0 / bias_hh_l0.
+//
+// How a sequence is computed (the speed design):
+//   1. P = x W + b for all T*B rows in ONE GEMM (no time dependency).
+//   2. For t = 0..T-1: P[t] += h_{t-1} U, then the fused gate math, per batch chunk on its own
+//      thread. All buffers are members sized once per shape: nothing is allocated in the loop.
+//   3. Backward walks t = T-1..0 producing dL/dP for every step, then dW = x^T dP, db = sum dP
+//      and dx = dP W^T as ONE GEMM each; dU = H_prev^T dP_rec likewise.
+//
+// Options follow Keras: return_sequences, return_state, go_backwards (process the sequence in
+// reverse and return the outputs in processing order), dropout / recurrent_dropout with Keras's
+// variational semantics: in training, one mask per sequence on the inputs (shared by all gates)
+// and one on h_{t-1}, reused at every step; inverted scaling by 1/(1-rate).
+//
+// State contract: set_initial_state() supplies h0 (and c0 for LSTM), (B, U) each, used by every
+// forward until clear_initial_state(). After forward, final_state(k) holds h_T (k=0) and c_T (k=1,
+// LSTM). set_final_state_grad() adds dL/dh_T, dL/dc_T for the next backward (return_state users);
+// after backward, initial_state_grad(k) holds dL/dh0, dL/dc0.
+#pragma once
+
+#include "recur/layers/activation.hpp"
+#include "recur/layers/layer.hpp"
+
+namespace recur {
+
+struct RecurrentOptions {
+    explicit RecurrentOptions(Index units) : units_(units) {}
+    RECUR_ARG(Index, units, 1);
+    RECUR_ARG(bool, return_sequences, false);
+    RECUR_ARG(bool, return_state, false);
+    RECUR_ARG(bool, go_backwards, false);
+    RECUR_ARG(Activation, activation, Activation::tanh);
+    // LSTM/GRU gates. tf.keras 2 default is sigmoid; Keras 2.2 (the book's E1) used hard_sigmoid.
+    RECUR_ARG(Activation, recurrent_activation, Activation::sigmoid);
+    RECUR_ARG(double, dropout, 0.0);
+    RECUR_ARG(double, recurrent_dropout, 0.0);
+    RECUR_ARG(bool, use_bias, true);
+    RECUR_ARG(bool, unit_forget_bias, true);  // LSTM: forget-gate bias initialised to 1
+    RECUR_ARG(bool, reset_after, true);       // GRU: false = Keras 2.2 form, true = cuDNN/PyTorch
+};
+using SimpleRNNOptions = RecurrentOptions;
+using LSTMOptions = RecurrentOptions;
+using GRUOptions = RecurrentOptions;
+
+template <typename T>
+class RecurrentLayer : public Layer<T> {
+public:
+    explicit RecurrentLayer(RecurrentOptions options) : options_(options) {}
+
+    ShapeSpec build(const ShapeSpec& input, Rng& rng) override;
+    void forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) override;
+    void backward(const Tensor<T>& dy, Tensor<T>* dx) override;
+    std::vector<Param<T>*> params() override;
+    std::string config_json() const override;
+
+    const RecurrentOptions& options() const { return options_; }
+    Index units() const { return options_.units(); }
+    virtual int gates() const = 0;
+    virtual int state_count() const { return 1; }
+
+    Param<T>& kernel() { return kernel_; }
+    Param<T>& recurrent_kernel() { return recurrent_kernel_; }
+    Param<T>& bias() { return bias_; }
+
+    // Keras arrays, as returned by layer.get_weights(): kernel (I, G*U), recurrent_kernel
+    // (U, G*U), bias (G*U) or (2, G*U). Shapes are checked; a mismatch throws with both shapes.
+    void set_weights_keras(const Tensor<T>& kernel, const Tensor<T>& recurrent_kernel,
+                           const Tensor<T>* bias);
+    // PyTorch tensors weight_ih_l0 (G*U, I), weight_hh_l0 (G*U, U), bias_ih_l0, bias_hh_l0 (G*U),
+    // gate blocks in PyTorch's order; converted to the Keras layout above.
+    virtual void set_weights_pytorch(const Tensor<T>& weight_ih, const Tensor<T>& weight_hh,
+                                     const Tensor<T>* bias_ih, const Tensor<T>* bias_hh) = 0;
+
+    void set_initial_state(std::vector<Tensor<T>> states);
+    void clear_initial_state() { initial_state_.clear(); }
+    const Tensor<T>& final_state(int k) const { return final_state_[static_cast<size_t>(k)]; }
+    void set_final_state_grad(std::vector<Tensor<T>> grads) { final_state_grad_ = std::move(grads); }
+    const Tensor<T>& initial_state_grad(int k) const {
+        return initial_state_grad_[static_cast<size_t>(k)];
+    }
+
+protected:
+    // Cell-specific parts. `proj_` holds x W + b_in for every step on entry to step_forward.
+    virtual void init_weights(Rng& rng);
+    virtual void forward_steps(Index b0, Index b1) = 0;
+    // Fills dproj_ (dL/dP for the input side) for rows [b0, b1) and the state grads; reads
+    // dh_seq_ (dL/dh_t from the output, processing order).
+    virtual void backward_steps(Index b0, Index b1) = 0;
+    // After all chunks: recurrent-weight gradients as whole-sequence GEMMs.
+    virtual void backward_recurrent_weights() = 0;
+    virtual void resize_cell_buffers() {}
+    virtual bool has_recurrent_bias() const { return false; }  // GRU reset_after
+    const T* input_bias() const { return bias_.value.empty() ? nullptr : bias_.value.data(); }
+    const T* recurrent_bias() const {
+        return has_recurrent_bias() ? bias_.value.data() + gates() * units() : nullptr;
+    }
+    T* recurrent_bias_grad() { return bias_.grad.data() + gates() * units(); }
+
+    // Pointers to step t, batch row b of a (T, B, W) buffer.
+    T* at(Tensor<T>& buf, Index t, Index b) { return buf.data() + (t * B_ + b) * buf.cols(); }
+    // h_{t-1} for step t (h0 for t = 0), *before* recurrent dropout.
+    const T* h_prev(Index t, Index b) const;
+    const T* c_prev(Index t, Index b) const;  // LSTM only
+    // hm_[t] rows [b0, b1) = h_{t-1} ⊙ recurrent-dropout mask (a copy without the mask).
+    void write_masked_h_prev(Index t, Index b0, Index b1);
+    // dh_run_ rows [b0, b1) ⊙= recurrent-dropout mask (no-op without the mask).
+    void mask_dh_run(Index b0, Index b1);
+
+    RecurrentOptions options_;
+    Param<T> kernel_{"kernel", {}, {}, true};
+    Param<T> recurrent_kernel_{"recurrent_kernel", {}, {}, true};
+    Param<T> bias_{"bias", {}, {}, true};
+
+    Index T_ = 0, B_ = 0, I_ = 0;  // shape of the last forward
+    bool training_ = false;
+    const Tensor<T>* x_ = nullptr;  // input actually projected (x, or xin_ if reversed/masked)
+    Tensor<T> xin_;                 // (T, B, I) reversed and/or dropout-masked input
+    Tensor<T> in_mask_;             // (B, I) scaled keep mask, training with dropout only
+    Tensor<T> rec_mask_;            // (B, U) scaled keep mask, training with recurrent_dropout
+    Tensor<T> proj_;                // (T, B, G*U) pre-activations, then activated gates
+    Tensor<T> h_;                   // (T, B, U) hidden states in processing order
+    Tensor<T> hm_;                  // (T, B, U) h_{t-1} after recurrent dropout (GEMM operand)
+    Tensor<T> c_;                   // (T, B, U) LSTM cell states
+    std::vector<Tensor<T>> initial_state_, final_state_, final_state_grad_, initial_state_grad_;
+    Tensor<T> zero_state_;          // (B, U) zeros when no initial state is set
+    Tensor<T> dh_seq_;              // (T, B, U) dL/dh_t coming from the output
+    Tensor<T> dproj_;               // (T, B, G*U) dL/dP (input side)
+    Tensor<T> dh_run_, dc_run_;     // (B, U) running state gradients
+    Tensor<T> scratch_;             // (B, G*U) per-step temporaries, disjoint rows per chunk
+    Tensor<T> dxin_;                // (T, B, I) dL/d(projected input) before un-masking/reversing
+};
+
+}  // namespace recur

@@ -1,0 +1,20 @@
+// recur/recur.hpp — the whole public API in one include.
+#pragma once
+
+#include "recur/io/model_io.hpp"
+#include "recur/layers/activation.hpp"
+#include "recur/layers/dense.hpp"
+#include "recur/layers/dropout.hpp"
+#include "recur/layers/embedding.hpp"
+#include "recur/layers/gru.hpp"
+#include "recur/layers/layer.hpp"
+#include "recur/layers/lstm.hpp"
+#include "recur/layers/recurrent.hpp"
+#include "recur/layers/simple_rnn.hpp"
+#include "recur/model/sequential.hpp"
+#include "recur/tensor/parallel.hpp"
+#include "recur/tensor/rng.hpp"
+#include "recur/tensor/tensor.hpp"
+#include "recur/training/callbacks.hpp"
+#include "recur/training/loss.hpp"
+#include "recur/training/optimizer.hpp"

@@ -1,0 +1,86 @@
+#include "recur/layers/embedding.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "layers/initializers.hpp"
+
+namespace recur {
+
+template <typename T>
+ShapeSpec Embedding<T>::build(const ShapeSpec& input, Rng& rng) {
+    if (input.kind != ShapeSpec::Kind::ids)
+        throw std::invalid_argument("Embedding expects integer ids, shape (steps,), as input");
+    Index v = options_.input_dim(), e = options_.output_dim();
+    table_.value.resize({v, e});
+    init::uniform(table_.value, rng, -0.05, 0.05);
+    table_.trainable = options_.trainable();
+    if (table_.trainable) table_.grad.assign({v, e}, T(0));
+    this->input_spec_ = input;
+    this->output_spec_ = ShapeSpec::sequence(input.steps, e);
+    this->built_ = true;
+    return this->output_spec_;
+}
+
+template <typename T>
+void Embedding<T>::set_trainable(bool trainable) {
+    options_.trainable(trainable);
+    table_.trainable = trainable;
+    if (trainable && table_.grad.size() != table_.value.size())
+        table_.grad.assign(table_.value.shape(), T(0));
+}
+
+template <typename T>
+void Embedding<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode) {
+    Index n = x.size(), e = options_.output_dim(), v = options_.input_dim();
+    std::vector<Index> shape = x.shape();
+    shape.push_back(e);
+    y.resize(shape);
+    ids_.resize(static_cast<size_t>(n));
+    for (Index i = 0; i < n; ++i) {
+        T raw = x[i];
+        auto id = static_cast<Index>(std::llround(static_cast<double>(raw)));
+        if (!(raw == raw) || id < 0 || id >= v)
+            throw std::out_of_range("Embedding '" + this->name() + "': id " +
+                                    std::to_string(static_cast<double>(raw)) +
+                                    " is outside [0, " + std::to_string(v) + ")");
+        ids_[static_cast<size_t>(i)] = id;
+        const T* row = table_.value.data() + id * e;
+        std::copy(row, row + e, y.data() + i * e);
+    }
+}
+
+template <typename T>
+void Embedding<T>::backward(const Tensor<T>& dy, Tensor<T>*) {
+    if (!table_.trainable) return;
+    Index e = options_.output_dim();
+    for (size_t i = 0; i < ids_.size(); ++i) {
+        T* g = table_.grad.data() + ids_[i] * e;
+        const T* d = dy.data() + static_cast<Index>(i) * e;
+        for (Index k = 0; k < e; ++k) g[k] += d[k];
+    }
+}
+
+template <typename T>
+std::string Embedding<T>::config_json() const {
+    nlohmann::json j = {{"input_dim", options_.input_dim()},
+                        {"output_dim", options_.output_dim()},
+                        {"trainable", options_.trainable()}};
+    return j.dump();
+}
+
+template <typename T>
+void Embedding<T>::set_embeddings(const Tensor<T>& matrix) {
+    if (matrix.rank() != 2 || matrix.dim(0) != options_.input_dim() ||
+        matrix.dim(1) != options_.output_dim())
+        throw std::invalid_argument(
+            "Embedding: matrix has shape " + shape_to_string(matrix.shape()) + ", expected " +
+            shape_to_string({options_.input_dim(), options_.output_dim()}));
+    table_.value = matrix;
+}
+
+template class Embedding<float>;
+template class Embedding<double>;
+
+}  // namespace recur

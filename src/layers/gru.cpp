@@ -1,0 +1,182 @@
+// GRU step kernels for both Keras forms (equations in gru.hpp). Backward per step, with
+// dh = dL/dh_t and hm = h_{t-1} after recurrent dropout:
+//   dz = dh ⊙ (h_{t-1} - ĥ) ⊙ σ'(z)      dĥ = dh ⊙ (1 - z) ⊙ φ'(ĥ)      dh_{t-1} ⊇ dh ⊙ z
+//   reset_after = false:  d(r⊙hm) = dĥ U_hᵀ,  dr = d(r⊙hm) ⊙ hm ⊙ σ'(r),
+//                         dhm = d(r⊙hm) ⊙ r + [dz dr] U_zrᵀ
+//   reset_after = true:   with R = hm U_h + b'_h:  dR = dĥ ⊙ r,  dr = dĥ ⊙ R ⊙ σ'(r),
+//                         dhm = [dz dr dR] Uᵀ
+#include "recur/layers/gru.hpp"
+
+#include <stdexcept>
+
+namespace recur {
+
+template <typename T>
+void GRU<T>::resize_cell_buffers() {
+    rh_.resize({this->T_, this->B_, this->units()});
+    if (this->options_.reset_after()) drec_.resize({this->T_, this->B_, 3 * this->units()});
+}
+
+template <typename T>
+void GRU<T>::forward_steps(Index b0, Index b1) {
+    const Index u = this->units(), g3 = 3 * u, rows = b1 - b0;
+    const Activation sig = this->options_.recurrent_activation(), act = this->options_.activation();
+    auto U = this->recurrent_kernel_.value.matrix();
+    const bool after = this->options_.reset_after();
+    const T* brec = this->recurrent_bias();
+    for (Index t = 0; t < this->T_; ++t) {
+        this->write_masked_h_prev(t, b0, b1);
+        MatrixMap<T> P(this->at(this->proj_, t, b0), rows, g3);
+        MatrixMap<T> hm(this->at(this->hm_, t, b0), rows, u);
+        MatrixMap<T> rh(this->at(rh_, t, b0), rows, u);
+        if (!after) {
+            P.leftCols(2 * u).noalias() += hm * U.leftCols(2 * u);
+            for (Index r = 0; r < rows; ++r) {
+                T* p = P.data() + r * g3;
+                activate_inplace(sig, p, 2 * u);
+                const T* hmr = hm.data() + r * u;
+                T* rhr = rh.data() + r * u;
+                for (Index k = 0; k < u; ++k) rhr[k] = p[u + k] * hmr[k];
+            }
+            P.rightCols(u).noalias() += rh * U.rightCols(u);
+        } else {
+            MatrixMap<T> R(this->scratch_.data() + b0 * g3, rows, g3);
+            R.noalias() = hm * U;
+            for (Index r = 0; r < rows; ++r) {
+                T* p = P.data() + r * g3;
+                T* q = R.data() + r * g3;
+                if (brec)
+                    for (Index k = 0; k < g3; ++k) q[k] += brec[k];
+                for (Index k = 0; k < 2 * u; ++k) p[k] += q[k];
+                activate_inplace(sig, p, 2 * u);
+                T* rhr = rh.data() + r * u;
+                for (Index k = 0; k < u; ++k) {
+                    rhr[k] = q[2 * u + k];
+                    p[2 * u + k] += p[u + k] * rhr[k];
+                }
+            }
+        }
+        for (Index r = 0; r < rows; ++r) {
+            T* p = P.data() + r * g3;
+            activate_inplace(act, p + 2 * u, u);
+            const T* hp = this->h_prev(t, b0 + r);
+            T* h = this->at(this->h_, t, b0 + r);
+            for (Index k = 0; k < u; ++k) h[k] = p[k] * hp[k] + (T(1) - p[k]) * p[2 * u + k];
+        }
+    }
+}
+
+template <typename T>
+void GRU<T>::backward_steps(Index b0, Index b1) {
+    const Index u = this->units(), g3 = 3 * u, rows = b1 - b0;
+    const Activation sig = this->options_.recurrent_activation(), act = this->options_.activation();
+    auto U = this->recurrent_kernel_.value.matrix();
+    const bool after = this->options_.reset_after();
+    // scratch_ rows [b0, b1): columns [0,u) d(r⊙hm) or unused, [u,2u) dh ⊙ z (direct path).
+    for (Index t = this->T_ - 1; t >= 0; --t) {
+        for (Index r = 0; r < rows; ++r) {
+            const Index b = b0 + r;
+            const T* p = this->at(this->proj_, t, b);  // z, r, ĥ (activated)
+            const T* hp = this->h_prev(t, b);
+            const T* dh_out = this->at(this->dh_seq_, t, b);
+            const T* dh_run = this->dh_run_.data() + b * u;
+            T* d = this->at(this->dproj_, t, b);
+            T* direct = this->scratch_.data() + b * g3 + u;
+            for (Index k = 0; k < u; ++k) {
+                T dh = dh_run[k] + dh_out[k];
+                direct[k] = dh * p[k];
+                d[k] = dh * (hp[k] - p[2 * u + k]);
+                d[2 * u + k] = dh * (T(1) - p[k]);
+            }
+            scale_by_activation_grad(sig, p, d, u);
+            scale_by_activation_grad(act, p + 2 * u, d + 2 * u, u);
+            if (after) {
+                const T* R = this->at(rh_, t, b);
+                T* dr = this->at(drec_, t, b);
+                for (Index k = 0; k < u; ++k) {
+                    d[u + k] = d[2 * u + k] * R[k];
+                    dr[2 * u + k] = d[2 * u + k] * p[u + k];
+                }
+                scale_by_activation_grad(sig, p + u, d + u, u);
+                std::copy(d, d + 2 * u, dr);
+            }
+        }
+        MatrixMap<T> dP(this->at(this->dproj_, t, b0), rows, g3);
+        MatrixMap<T> dh_run(this->dh_run_.data() + b0 * u, rows, u);
+        if (after) {
+            dh_run.noalias() = MatrixMap<T>(this->at(drec_, t, b0), rows, g3) * U.transpose();
+        } else {
+            StridedMap<T> drh(this->scratch_.data() + b0 * g3, rows, u, Eigen::OuterStride<>(g3));
+            drh.noalias() = dP.rightCols(u) * U.rightCols(u).transpose();
+            for (Index r = 0; r < rows; ++r) {
+                const Index b = b0 + r;
+                const T* p = this->at(this->proj_, t, b);
+                const T* hm = this->at(this->hm_, t, b);
+                T* d = this->at(this->dproj_, t, b);
+                T* drhr = this->scratch_.data() + b * g3;
+                for (Index k = 0; k < u; ++k) d[u + k] = drhr[k] * hm[k];
+                scale_by_activation_grad(sig, p + u, d + u, u);
+                for (Index k = 0; k < u; ++k) drhr[k] *= p[u + k];  // now d(hm) via r ⊙ hm
+            }
+            dh_run.noalias() = dP.leftCols(2 * u) * U.leftCols(2 * u).transpose();
+            dh_run += drh;
+        }
+        this->mask_dh_run(b0, b1);
+        for (Index r = 0; r < rows; ++r) {
+            const Index b = b0 + r;
+            T* dhr = this->dh_run_.data() + b * u;
+            const T* direct = this->scratch_.data() + b * g3 + u;
+            for (Index k = 0; k < u; ++k) dhr[k] += direct[k];
+        }
+    }
+}
+
+template <typename T>
+void GRU<T>::backward_recurrent_weights() {
+    const Index u = this->units();
+    auto dU = this->recurrent_kernel_.grad.matrix();
+    if (this->options_.reset_after()) {
+        auto dR = drec_.matrix();
+        dU.noalias() += this->hm_.matrix().transpose() * dR;
+        if (this->has_recurrent_bias())
+            Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(this->recurrent_bias_grad(), 3 * u)
+                .noalias() += dR.colwise().sum();
+    } else {
+        auto dP = this->dproj_.matrix();
+        dU.leftCols(2 * u).noalias() += this->hm_.matrix().transpose() * dP.leftCols(2 * u);
+        dU.rightCols(u).noalias() += rh_.matrix().transpose() * dP.rightCols(u);
+    }
+}
+
+template <typename T>
+void GRU<T>::set_weights_pytorch(const Tensor<T>& weight_ih, const Tensor<T>& weight_hh,
+                                 const Tensor<T>* bias_ih, const Tensor<T>* bias_hh) {
+    if (!this->options_.reset_after())
+        throw std::invalid_argument(
+            "GRU: PyTorch's nn.GRU is the reset_after=true form; this layer has reset_after=false");
+    const Index u = this->units(), in = this->kernel_.value.dim(0);
+    if (weight_ih.shape() != std::vector<Index>{3 * u, in} ||
+        weight_hh.shape() != std::vector<Index>{3 * u, u})
+        throw std::invalid_argument("GRU: PyTorch weights have shapes " +
+                                    shape_to_string(weight_ih.shape()) + " and " +
+                                    shape_to_string(weight_hh.shape()) + ", expected " +
+                                    shape_to_string({3 * u, in}) + " and " +
+                                    shape_to_string({3 * u, u}));
+    // Keras block k (z, r, h) comes from PyTorch block torch_of[k] (r=0, z=1, n=2).
+    const Index torch_of[3] = {1, 0, 2};
+    Tensor<T> kernel({in, 3 * u}), rec({u, 3 * u}), bias({2, 3 * u}, T(0));
+    for (Index k = 0; k < 3; ++k)
+        for (Index j = 0; j < u; ++j) {
+            Index src = torch_of[k] * u + j, dst = k * u + j;
+            for (Index i = 0; i < in; ++i) kernel.at(i, dst) = weight_ih.at(src, i);
+            for (Index i = 0; i < u; ++i) rec.at(i, dst) = weight_hh.at(src, i);
+            if (bias_ih) bias.at(0, dst) = (*bias_ih)[src];
+            if (bias_hh) bias.at(1, dst) = (*bias_hh)[src];
+        }
+    this->set_weights_keras(kernel, rec, this->options_.use_bias() ? &bias : nullptr);
+}
+
+template class GRU<float>;
+template class GRU<double>;
+
+}  // namespace recur

@@ -1,0 +1,53 @@
+#include "recur/layers/layer.hpp"
+
+namespace recur {
+
+std::vector<Index> ShapeSpec::batch_shape(Index b) const {
+    switch (kind) {
+        case Kind::vector: return {b, features};
+        case Kind::sequence: return {steps, b, features};
+        case Kind::ids: return {steps, b};
+    }
+    return {};
+}
+
+std::string ShapeSpec::keras_string() const {
+    switch (kind) {
+        case Kind::vector: return "(None, " + std::to_string(features) + ")";
+        case Kind::sequence:
+            return "(None, " + std::to_string(steps) + ", " + std::to_string(features) + ")";
+        case Kind::ids: return "(None, " + std::to_string(steps) + ")";
+    }
+    return "";
+}
+
+template <typename T>
+std::vector<const Param<T>*> Layer<T>::params() const {
+    auto mutable_params = const_cast<Layer<T>*>(this)->params();
+    return {mutable_params.begin(), mutable_params.end()};
+}
+
+template <typename T>
+Index Layer<T>::param_count() const {
+    Index n = 0;
+    for (const Param<T>* p : params()) n += p->value.size();
+    return n;
+}
+
+template <typename T>
+Index Layer<T>::trainable_param_count() const {
+    Index n = 0;
+    for (const Param<T>* p : params())
+        if (p->trainable) n += p->value.size();
+    return n;
+}
+
+template <typename T>
+void Layer<T>::set_trainable(bool trainable) {
+    for (Param<T>* p : params()) p->trainable = trainable;
+}
+
+template class Layer<float>;
+template class Layer<double>;
+
+}  // namespace recur

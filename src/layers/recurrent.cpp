@@ -1,0 +1,281 @@
+// The shared half of every recurrent layer: shapes, weights, dropout masks, the input projection
+// GEMM before the step loop and the input-side weight GEMMs after it (see recurrent.hpp).
+#include "recur/layers/recurrent.hpp"
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "layers/initializers.hpp"
+#include "recur/tensor/parallel.hpp"
+
+namespace recur {
+
+template <typename T>
+ShapeSpec RecurrentLayer<T>::build(const ShapeSpec& input, Rng& rng) {
+    if (input.kind != ShapeSpec::Kind::sequence)
+        throw std::invalid_argument(this->kind() + " expects a sequence input (steps, features), got " +
+                                    input.keras_string());
+    if (options_.dropout() < 0 || options_.dropout() >= 1 || options_.recurrent_dropout() < 0 ||
+        options_.recurrent_dropout() >= 1)
+        throw std::invalid_argument(this->kind() + ": dropout rates must be in [0, 1)");
+    Index in = input.features, u = units(), gu = gates() * u;
+    kernel_.value.resize({in, gu});
+    recurrent_kernel_.value.resize({u, gu});
+    kernel_.grad.assign({in, gu}, T(0));
+    recurrent_kernel_.grad.assign({u, gu}, T(0));
+    if (options_.use_bias()) {
+        std::vector<Index> bshape = has_recurrent_bias() ? std::vector<Index>{2, gu}
+                                                         : std::vector<Index>{gu};
+        bias_.value.assign(bshape, T(0));
+        bias_.grad.assign(bshape, T(0));
+    }
+    init_weights(rng);
+    this->input_spec_ = input;
+    this->output_spec_ = options_.return_sequences() ? ShapeSpec::sequence(input.steps, u)
+                                                     : ShapeSpec::vector(u);
+    this->built_ = true;
+    return this->output_spec_;
+}
+
+template <typename T>
+void RecurrentLayer<T>::init_weights(Rng& rng) {
+    init::glorot_uniform(kernel_.value, rng);
+    init::orthogonal(recurrent_kernel_.value, rng);
+}
+
+template <typename T>
+std::vector<Param<T>*> RecurrentLayer<T>::params() {
+    if (options_.use_bias()) return {&kernel_, &recurrent_kernel_, &bias_};
+    return {&kernel_, &recurrent_kernel_};
+}
+
+template <typename T>
+std::string RecurrentLayer<T>::config_json() const {
+    const auto& o = options_;
+    nlohmann::json j = {{"units", o.units()},
+                        {"return_sequences", o.return_sequences()},
+                        {"return_state", o.return_state()},
+                        {"go_backwards", o.go_backwards()},
+                        {"activation", activation_name(o.activation())},
+                        {"recurrent_activation", activation_name(o.recurrent_activation())},
+                        {"dropout", o.dropout()},
+                        {"recurrent_dropout", o.recurrent_dropout()},
+                        {"use_bias", o.use_bias()},
+                        {"unit_forget_bias", o.unit_forget_bias()},
+                        {"reset_after", o.reset_after()}};
+    return j.dump();
+}
+
+namespace {
+template <typename T>
+void expect_shape(const std::string& who, const char* what, const Tensor<T>& t,
+                  const std::vector<Index>& shape) {
+    if (t.shape() != shape)
+        throw std::invalid_argument(who + ": " + what + " has shape " + shape_to_string(t.shape()) +
+                                    ", expected " + shape_to_string(shape));
+}
+
+template <typename T>
+void fill_mask(Tensor<T>& mask, std::vector<Index> shape, double rate, Rng& rng) {
+    mask.resize(std::move(shape));
+    T scale = T(1.0 / (1.0 - rate));
+    for (Index i = 0; i < mask.size(); ++i) mask[i] = rng.uniform() < rate ? T(0) : scale;
+}
+}  // namespace
+
+template <typename T>
+void RecurrentLayer<T>::set_weights_keras(const Tensor<T>& kernel, const Tensor<T>& recurrent_kernel,
+                                          const Tensor<T>* bias) {
+    expect_shape(this->kind(), "kernel", kernel, kernel_.value.shape());
+    expect_shape(this->kind(), "recurrent_kernel", recurrent_kernel,
+                 recurrent_kernel_.value.shape());
+    kernel_.value = kernel;
+    recurrent_kernel_.value = recurrent_kernel;
+    if (bias) {
+        if (!options_.use_bias()) throw std::invalid_argument(this->kind() + ": layer has no bias");
+        expect_shape(this->kind(), "bias", *bias, bias_.value.shape());
+        bias_.value = *bias;
+    }
+}
+
+template <typename T>
+void RecurrentLayer<T>::set_initial_state(std::vector<Tensor<T>> states) {
+    if (static_cast<int>(states.size()) != state_count())
+        throw std::invalid_argument(this->kind() + " takes " + std::to_string(state_count()) +
+                                    " initial state tensor(s), got " +
+                                    std::to_string(states.size()));
+    for (const auto& s : states)
+        if (s.rank() != 2 || s.dim(1) != units())
+            throw std::invalid_argument(this->kind() + ": initial state has shape " +
+                                        shape_to_string(s.shape()) + ", expected (batch, " +
+                                        std::to_string(units()) + ")");
+    initial_state_ = std::move(states);
+}
+
+template <typename T>
+const T* RecurrentLayer<T>::h_prev(Index t, Index b) const {
+    Index u = units();
+    if (t > 0) return h_.data() + ((t - 1) * B_ + b) * u;
+    return (initial_state_.empty() ? zero_state_.data() : initial_state_[0].data()) + b * u;
+}
+
+template <typename T>
+const T* RecurrentLayer<T>::c_prev(Index t, Index b) const {
+    Index u = units();
+    if (t > 0) return c_.data() + ((t - 1) * B_ + b) * u;
+    return (initial_state_.empty() ? zero_state_.data() : initial_state_[1].data()) + b * u;
+}
+
+template <typename T>
+void RecurrentLayer<T>::write_masked_h_prev(Index t, Index b0, Index b1) {
+    Index u = units();
+    const T* src = h_prev(t, b0);
+    T* dst = at(hm_, t, b0);
+    Index n = (b1 - b0) * u;
+    if (rec_mask_.empty()) {
+        std::copy(src, src + n, dst);
+    } else {
+        const T* m = rec_mask_.data() + b0 * u;
+        for (Index i = 0; i < n; ++i) dst[i] = src[i] * m[i];
+    }
+}
+
+template <typename T>
+void RecurrentLayer<T>::mask_dh_run(Index b0, Index b1) {
+    if (rec_mask_.empty()) return;
+    Index u = units();
+    T* d = dh_run_.data() + b0 * u;
+    const T* m = rec_mask_.data() + b0 * u;
+    for (Index i = 0; i < (b1 - b0) * u; ++i) d[i] *= m[i];
+}
+
+template <typename T>
+void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
+    if (x.rank() != 3 || x.dim(2) != kernel_.value.dim(0))
+        throw std::invalid_argument(this->kind() + " '" + this->name() + "': input has shape " +
+                                    shape_to_string(x.shape()) + ", expected (steps, batch, " +
+                                    std::to_string(kernel_.value.dim(0)) + ")");
+    T_ = x.dim(0);
+    B_ = x.dim(1);
+    I_ = x.dim(2);
+    Index u = units(), gu = gates() * u;
+    if (!initial_state_.empty() && initial_state_[0].dim(0) != B_)
+        throw std::invalid_argument(this->kind() + ": initial state batch " +
+                                    std::to_string(initial_state_[0].dim(0)) +
+                                    " != input batch " + std::to_string(B_));
+    training_ = mode == Mode::training;
+
+    // Variational dropout: one mask per sequence, drawn before the threaded loop (determinism).
+    if (training_ && options_.dropout() > 0) fill_mask(in_mask_, {B_, I_}, options_.dropout(), this->rng_);
+    else in_mask_.resize({0});
+    if (training_ && options_.recurrent_dropout() > 0)
+        fill_mask(rec_mask_, {B_, u}, options_.recurrent_dropout(), this->rng_);
+    else rec_mask_.resize({0});
+
+    x_ = &x;
+    if (options_.go_backwards() || !in_mask_.empty()) {
+        xin_.resize({T_, B_, I_});
+        for (Index t = 0; t < T_; ++t) {
+            Index src_t = options_.go_backwards() ? T_ - 1 - t : t;
+            const T* src = x.data() + src_t * B_ * I_;
+            T* dst = xin_.data() + t * B_ * I_;
+            if (in_mask_.empty()) std::copy(src, src + B_ * I_, dst);
+            else
+                for (Index i = 0; i < B_ * I_; ++i) dst[i] = src[i] * in_mask_[i];
+        }
+        x_ = &xin_;
+    }
+
+    // 1. Input projection for every step at once: P = x W + b.
+    proj_.resize({T_, B_, gu});
+    auto P = proj_.matrix();
+    P.noalias() = x_->matrix() * kernel_.value.matrix();
+    if (const T* b = input_bias())
+        P.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(b, gu);
+
+    h_.resize({T_, B_, u});
+    hm_.resize({T_, B_, u});
+    if (state_count() == 2) c_.resize({T_, B_, u});
+    if (initial_state_.empty()) zero_state_.assign({B_, u}, T(0));
+    scratch_.resize({B_, gu});
+    resize_cell_buffers();
+
+    // 2. The recurrence, batch rows split over threads.
+    parallel_for(B_, [&](int, Index b0, Index b1) { forward_steps(b0, b1); });
+
+    const T* h_last = h_.data() + (T_ - 1) * B_ * u;
+    final_state_.resize(static_cast<size_t>(state_count()));
+    final_state_[0].resize({B_, u});
+    std::copy(h_last, h_last + B_ * u, final_state_[0].data());
+    if (state_count() == 2) {
+        const T* c_last = c_.data() + (T_ - 1) * B_ * u;
+        final_state_[1].resize({B_, u});
+        std::copy(c_last, c_last + B_ * u, final_state_[1].data());
+    }
+    if (options_.return_sequences()) {
+        y.resize({T_, B_, u});
+        std::copy(h_.data(), h_.data() + h_.size(), y.data());
+    } else {
+        y.resize({B_, u});
+        std::copy(h_last, h_last + B_ * u, y.data());
+    }
+}
+
+template <typename T>
+void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
+    Index u = units(), gu = gates() * u;
+    dh_seq_.resize({T_, B_, u});
+    if (options_.return_sequences()) {
+        std::copy(dy.data(), dy.data() + dy.size(), dh_seq_.data());
+    } else {
+        dh_seq_.zero();
+        std::copy(dy.data(), dy.data() + dy.size(), dh_seq_.data() + (T_ - 1) * B_ * u);
+    }
+    if (!final_state_grad_.empty() && !final_state_grad_[0].empty()) {
+        T* last = dh_seq_.data() + (T_ - 1) * B_ * u;
+        for (Index i = 0; i < B_ * u; ++i) last[i] += final_state_grad_[0][i];
+    }
+    dproj_.resize({T_, B_, gu});
+    dh_run_.assign({B_, u}, T(0));
+    if (state_count() == 2) {
+        if (final_state_grad_.size() > 1 && !final_state_grad_[1].empty()) dc_run_ = final_state_grad_[1];
+        else dc_run_.assign({B_, u}, T(0));
+    }
+
+    // 3. Backpropagation through time, per batch chunk.
+    parallel_for(B_, [&](int, Index b0, Index b1) { backward_steps(b0, b1); });
+
+    initial_state_grad_.resize(static_cast<size_t>(state_count()));
+    initial_state_grad_[0] = dh_run_;
+    if (state_count() == 2) initial_state_grad_[1] = dc_run_;
+
+    // 4. Whole-sequence GEMMs for the weight gradients and the input gradient.
+    auto dP = dproj_.matrix();
+    if (kernel_.trainable) {
+        kernel_.grad.matrix().noalias() += x_->matrix().transpose() * dP;
+        if (options_.use_bias())
+            Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias_.grad.data(), gu).noalias() +=
+                dP.colwise().sum();
+        backward_recurrent_weights();
+    }
+    if (!dx) return;
+    dx->resize({T_, B_, I_});
+    bool remap = options_.go_backwards() || !in_mask_.empty();
+    Tensor<T>& target = remap ? dxin_ : *dx;
+    target.resize({T_, B_, I_});
+    target.matrix().noalias() = dP * kernel_.value.matrix().transpose();
+    if (!remap) return;
+    for (Index t = 0; t < T_; ++t) {
+        Index dst_t = options_.go_backwards() ? T_ - 1 - t : t;
+        const T* src = dxin_.data() + t * B_ * I_;
+        T* dst = dx->data() + dst_t * B_ * I_;
+        if (in_mask_.empty()) std::copy(src, src + B_ * I_, dst);
+        else
+            for (Index i = 0; i < B_ * I_; ++i) dst[i] = src[i] * in_mask_[i];
+    }
+}
+
+template class RecurrentLayer<float>;
+template class RecurrentLayer<double>;
+
+}  // namespace recur

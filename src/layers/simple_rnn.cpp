@@ -1,0 +1,69 @@
+// SimpleRNN step kernels: forward h_t = φ(P_t + hm_t U); backward dP_t = (dh_out + dh_next) ⊙ φ',
+// dh_next = dP_t Uᵀ ⊙ recurrent-dropout mask.
+#include "recur/layers/simple_rnn.hpp"
+
+#include <stdexcept>
+
+namespace recur {
+
+template <typename T>
+void SimpleRNN<T>::forward_steps(Index b0, Index b1) {
+    const Index u = this->units(), rows = b1 - b0;
+    auto U = this->recurrent_kernel_.value.matrix();
+    for (Index t = 0; t < this->T_; ++t) {
+        this->write_masked_h_prev(t, b0, b1);
+        MatrixMap<T> P(this->at(this->proj_, t, b0), rows, u);
+        P.noalias() += MatrixMap<T>(this->at(this->hm_, t, b0), rows, u) * U;
+        activate_inplace(this->options_.activation(), P.data(), rows * u);
+        std::copy(P.data(), P.data() + rows * u, this->at(this->h_, t, b0));
+    }
+}
+
+template <typename T>
+void SimpleRNN<T>::backward_steps(Index b0, Index b1) {
+    const Index u = this->units(), rows = b1 - b0;
+    auto U = this->recurrent_kernel_.value.matrix();
+    for (Index t = this->T_ - 1; t >= 0; --t) {
+        T* d = this->at(this->dproj_, t, b0);
+        const T* dh_out = this->at(this->dh_seq_, t, b0);
+        const T* dh_run = this->dh_run_.data() + b0 * u;
+        for (Index k = 0; k < rows * u; ++k) d[k] = dh_run[k] + dh_out[k];
+        scale_by_activation_grad(this->options_.activation(), this->at(this->h_, t, b0), d, rows * u);
+        MatrixMap<T>(this->dh_run_.data() + b0 * u, rows, u).noalias() =
+            MatrixMap<T>(d, rows, u) * U.transpose();
+        this->mask_dh_run(b0, b1);
+    }
+}
+
+template <typename T>
+void SimpleRNN<T>::backward_recurrent_weights() {
+    this->recurrent_kernel_.grad.matrix().noalias() +=
+        this->hm_.matrix().transpose() * this->dproj_.matrix();
+}
+
+template <typename T>
+void SimpleRNN<T>::set_weights_pytorch(const Tensor<T>& weight_ih, const Tensor<T>& weight_hh,
+                                       const Tensor<T>* bias_ih, const Tensor<T>* bias_hh) {
+    Tensor<T> kernel(this->kernel_.value.shape()), rec(this->recurrent_kernel_.value.shape());
+    if (weight_ih.shape() != std::vector<Index>{kernel.dim(1), kernel.dim(0)} ||
+        weight_hh.shape() != std::vector<Index>{rec.dim(1), rec.dim(0)})
+        throw std::invalid_argument("SimpleRNN: PyTorch weights have shapes " +
+                                    shape_to_string(weight_ih.shape()) + " and " +
+                                    shape_to_string(weight_hh.shape()));
+    kernel.matrix() = weight_ih.matrix().transpose();
+    rec.matrix() = weight_hh.matrix().transpose();
+    Tensor<T> bias({kernel.dim(1)}, T(0));
+    for (const Tensor<T>* b : {bias_ih, bias_hh})
+        if (b) {
+            if (b->size() != bias.size())
+                throw std::invalid_argument("SimpleRNN: PyTorch bias has shape " +
+                                            shape_to_string(b->shape()));
+            for (Index k = 0; k < bias.size(); ++k) bias[k] += (*b)[k];
+        }
+    this->set_weights_keras(kernel, rec, this->options_.use_bias() ? &bias : nullptr);
+}
+
+template class SimpleRNN<float>;
+template class SimpleRNN<double>;
+
+}  // namespace recur

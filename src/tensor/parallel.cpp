@@ -1,0 +1,133 @@
+// A small persistent pool: workers sleep on a condition variable between parallel_for calls, so
+// a call costs two wake-ups, not thread creation. Chunk c always covers the same rows for a given
+// (n, thread count), which keeps results bit-identical run to run.
+#include "recur/tensor/parallel.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace recur {
+namespace {
+
+int default_threads() {
+    if (const char* env = std::getenv("RECUR_THREADS")) {
+        int n = std::atoi(env);
+        if (n > 0) return n;
+    }
+    return 1;
+}
+
+int g_threads = default_threads();
+
+class Pool {
+public:
+    static Pool& instance() {
+        static Pool pool;
+        return pool;
+    }
+    ~Pool() {
+        {
+            std::lock_guard lock(mutex_);
+            quit_ = true;
+        }
+        wake_.notify_all();
+        for (auto& w : workers_) w.join();
+    }
+
+    void run(int chunks, std::int64_t n,
+             const std::function<void(int, std::int64_t, std::int64_t)>& fn) {
+        std::lock_guard call_lock(call_mutex_);  // one parallel_for at a time
+        ensure_workers(chunks - 1);
+        {
+            std::lock_guard lock(mutex_);
+            fn_ = &fn;
+            n_ = n;
+            chunks_ = chunks;
+            pending_ = chunks - 1;
+            error_ = nullptr;
+            ++generation_;
+        }
+        wake_.notify_all();
+        std::exception_ptr mine;
+        try {
+            run_chunk(0);
+        } catch (...) {
+            mine = std::current_exception();
+        }
+        std::unique_lock lock(mutex_);
+        done_.wait(lock, [&] { return pending_ == 0; });
+        fn_ = nullptr;
+        if (mine) std::rethrow_exception(mine);
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    void run_chunk(int c) const {
+        std::int64_t begin = n_ * c / chunks_, end = n_ * (c + 1) / chunks_;
+        (*fn_)(c, begin, end);
+    }
+    void ensure_workers(int count) {
+        while (static_cast<int>(workers_.size()) < count) {
+            int id = static_cast<int>(workers_.size()) + 1;
+            workers_.emplace_back([this, id] { loop(id); });
+        }
+    }
+    void loop(int id) {
+        std::uint64_t seen = 0;
+        for (;;) {
+            {
+                std::unique_lock lock(mutex_);
+                wake_.wait(lock, [&] { return quit_ || generation_ != seen; });
+                if (quit_) return;
+                seen = generation_;
+                if (id >= chunks_) continue;
+            }
+            std::exception_ptr err;
+            try {
+                run_chunk(id);
+            } catch (...) {
+                err = std::current_exception();
+            }
+            {
+                std::lock_guard lock(mutex_);
+                if (err && !error_) error_ = err;
+                if (--pending_ == 0) done_.notify_one();
+            }
+        }
+    }
+
+    std::mutex call_mutex_, mutex_;
+    std::condition_variable wake_, done_;
+    std::vector<std::thread> workers_;
+    const std::function<void(int, std::int64_t, std::int64_t)>* fn_ = nullptr;
+    std::int64_t n_ = 0;
+    int chunks_ = 1, pending_ = 0;
+    std::uint64_t generation_ = 0;
+    bool quit_ = false;
+    std::exception_ptr error_;
+};
+
+}  // namespace
+
+int num_threads() { return g_threads; }
+void set_num_threads(int n) { g_threads = std::max(1, n); }
+
+int parallel_chunks(std::int64_t n) {
+    return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(g_threads, n)));
+}
+
+void parallel_for(std::int64_t n, const std::function<void(int, std::int64_t, std::int64_t)>& fn) {
+    int chunks = parallel_chunks(n);
+    if (chunks == 1) {
+        fn(0, 0, n);
+        return;
+    }
+    Pool::instance().run(chunks, n, fn);
+}
+
+}  // namespace recur
