@@ -231,6 +231,11 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
         dh_seq_.zero();
         std::copy(dy.data(), dy.data() + dy.size(), dh_seq_.data() + (T_ - 1) * B_ * u);
     }
+    for (const auto& g : final_state_grad_)
+        if (!g.empty() && g.shape() != std::vector<Index>{B_, u})
+            throw std::invalid_argument(this->kind() + ": final-state gradient has shape " +
+                                        shape_to_string(g.shape()) + ", expected " +
+                                        shape_to_string({B_, u}));
     if (!final_state_grad_.empty() && !final_state_grad_[0].empty()) {
         T* last = dh_seq_.data() + (T_ - 1) * B_ * u;
         for (Index i = 0; i < B_ * u; ++i) last[i] += final_state_grad_[0][i];
@@ -245,6 +250,7 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
     // 3. Backpropagation through time, per batch chunk.
     parallel_for(B_, [&](int, Index b0, Index b1) { backward_steps(b0, b1); });
 
+    final_state_grad_.clear();  // consumed: they belong to this forward/backward pair only
     initial_state_grad_.resize(static_cast<size_t>(state_count()));
     initial_state_grad_[0] = dh_run_;
     if (state_count() == 2) initial_state_grad_[1] = dc_run_;

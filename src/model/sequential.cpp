@@ -41,11 +41,14 @@ std::string snake_case(const std::string& kind) {
 template <typename T>
 Layer<T>& Sequential<T>::add(std::unique_ptr<Layer<T>> layer) {
     if (layer->name().empty()) {
-        std::string base = snake_case(layer->kind());
-        int count = 1;
-        for (const auto& l : layers_)
-            if (l->kind() == layer->kind()) ++count;
-        layer->set_name(base + "_" + std::to_string(count));
+        std::string base = snake_case(layer->kind()), name;
+        auto taken = [&](const std::string& n) {
+            for (const auto& l : layers_)
+                if (l->name() == n) return true;
+            return false;
+        };
+        for (int count = 1; name.empty() || taken(name); ++count) name = base + "_" + std::to_string(count);
+        layer->set_name(name);
     }
     ShapeSpec in = layers_.empty() ? input_ : layers_.back()->output_spec();
     layer->build(in, rng_);

@@ -10,6 +10,8 @@
 //   - load_weights into a model whose architecture differs (names the first differing layer).
 #pragma once
 
+#include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 

@@ -24,7 +24,8 @@
 //
 // State contract: set_initial_state() supplies h0 (and c0 for LSTM), (B, U) each, used by every
 // forward until clear_initial_state(). After forward, final_state(k) holds h_T (k=0) and c_T (k=1,
-// LSTM). set_final_state_grad() adds dL/dh_T, dL/dc_T for the next backward (return_state users);
+// LSTM). set_final_state_grad() adds dL/dh_T, dL/dc_T to the next backward only (return_state
+// users; shapes (B, U), checked);
 // after backward, initial_state_grad(k) holds dL/dh0, dL/dc0.
 #pragma once
 

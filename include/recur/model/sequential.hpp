@@ -33,9 +33,9 @@ struct FitOptions {
     bool shuffle = true;
     std::uint64_t seed = 42;  // shuffling and dropout masks
     int verbose = 1;          // 0 silent; 1 a Keras-style progress line per epoch on stderr
-    std::vector<Callback<T>*> callbacks;
+    std::vector<Callback<T>*> callbacks{};
     // Extra per-epoch metrics on the validation data, logged as "val_<name>" (e.g. auc).
-    std::vector<std::pair<std::string, MetricFn<T>>> metrics;
+    std::vector<std::pair<std::string, MetricFn<T>>> metrics{};
 };
 
 struct History {

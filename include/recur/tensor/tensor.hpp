@@ -6,18 +6,35 @@
 //                                so a whole sequence reshapes to a (T*B, F) matrix for one GEMM.
 //   id batch         (T, B)      integer token ids stored as values of T (exact below 2^24 for float)
 // resize() keeps capacity, so a buffer reused with the same or a smaller shape never allocates.
+// Storage is 64-byte aligned: Eigen's vectorised kernels peel unaligned heads differently, so
+// the rounding of a GEMM would otherwise depend on where malloc put the buffer, and two runs
+// with the same seed would differ in the last bits.
 #pragma once
 
 #include <Eigen/Core>
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
+#include <new>
 #include <string>
 #include <vector>
 
 namespace recur {
 
 using Index = std::int64_t;
+
+template <typename T>
+struct AlignedAllocator {
+    using value_type = T;
+    static constexpr std::align_val_t alignment{64};
+    AlignedAllocator() = default;
+    template <typename U>
+    AlignedAllocator(const AlignedAllocator<U>&) {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), alignment)); }
+    void deallocate(T* p, std::size_t) { ::operator delete(p, alignment); }
+    template <typename U>
+    bool operator==(const AlignedAllocator<U>&) const { return true; }
+};
 
 template <typename T>
 using RowMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -77,8 +94,9 @@ public:
     MatrixMap<T> matrix() { return MatrixMap<T>(data(), rows(), cols()); }
     ConstMatrixMap<T> matrix() const { return ConstMatrixMap<T>(data(), rows(), cols()); }
 
-    std::vector<T>& storage() { return data_; }
-    const std::vector<T>& storage() const { return data_; }
+    using Storage = std::vector<T, AlignedAllocator<T>>;
+    Storage& storage() { return data_; }
+    const Storage& storage() const { return data_; }
 
     static Index count(const std::vector<Index>& shape) {
         Index n = 1;
@@ -88,7 +106,7 @@ public:
 
 private:
     std::vector<Index> shape_;
-    std::vector<T> data_;
+    std::vector<T, AlignedAllocator<T>> data_;
 };
 
 // Copy with element-type conversion (float <-> double).
