@@ -117,4 +117,15 @@ Tensor<To> tensor_cast(const Tensor<From>& src) {
     return out;
 }
 
+// Rows [begin, end) of the first dimension, copied (samples-first data: a train/test split).
+template <typename T>
+Tensor<T> slice_rows(const Tensor<T>& src, Index begin, Index end) {
+    std::vector<Index> shape = src.shape();
+    const Index per = src.size() / shape[0];
+    shape[0] = end - begin;
+    Tensor<T> out(shape);
+    std::copy(src.data() + begin * per, src.data() + end * per, out.data());
+    return out;
+}
+
 }  // namespace recur

@@ -1,0 +1,98 @@
+// recur predict — applies a saved model to windows in a CSV file.
+//
+// Input CSV: one sample per row, its T*F values flattened time-major within the sample
+// (t0f0, t0f1, ..., t1f0, ...); a first row that does not parse as numbers is taken as a
+// header. Output CSV: one row per sample with the model's outputs, written with 9 significant
+// digits (float round-trips exactly).
+#include <fmt/core.h>
+#include <fmt/os.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "cli/commands.hpp"
+#include "recur/io/model_io.hpp"
+
+namespace recur::cli {
+namespace {
+
+Tensor<float> read_rows(const std::string& path, Index per_sample) {
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot open " + path);
+    std::vector<float> values;
+    std::string line;
+    Index line_no = 0, rows = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (line.empty() || line == "\r") continue;
+        std::stringstream ss(line);
+        std::string cell;
+        Index col = 0;
+        std::vector<float> row;
+        bool header = false;
+        while (std::getline(ss, cell, ',')) {
+            ++col;
+            try {
+                size_t used = 0;
+                float v = std::stof(cell, &used);
+                while (used < cell.size() && std::isspace(static_cast<unsigned char>(cell[used]))) ++used;
+                if (used != cell.size()) throw std::invalid_argument(cell);
+                row.push_back(v);
+            } catch (const std::exception&) {
+                if (rows == 0 && line_no == 1) {
+                    header = true;
+                    break;
+                }
+                throw std::runtime_error(fmt::format("{}:{}: column {}: '{}' is not a number", path,
+                                                     line_no, col, cell));
+            }
+        }
+        if (header) continue;
+        if (static_cast<Index>(row.size()) != per_sample)
+            throw std::runtime_error(fmt::format("{}:{}: {} values, the model expects {} per sample",
+                                                 path, line_no, row.size(), per_sample));
+        values.insert(values.end(), row.begin(), row.end());
+        ++rows;
+    }
+    if (rows == 0) throw std::runtime_error(path + ": no samples");
+    Tensor<float> x({rows, per_sample});
+    std::copy(values.begin(), values.end(), x.data());
+    return x;
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("predict", "Apply a saved model to samples in a CSV file");
+    auto model_path = std::make_shared<std::string>();
+    auto input = std::make_shared<std::string>();
+    auto output = std::make_shared<std::string>("-");
+    cmd->add_option("--model", *model_path, "Model file written by recur (save_model)")->required();
+    cmd->add_option("--input", *input, "CSV, one sample per row (flattened T*F values)")->required();
+    cmd->add_option("--output", *output, "Output CSV ('-' = stdout)");
+    cmd->callback([=] {
+        Sequential<float> model = load_model<float>(*model_path);
+        const ShapeSpec& in = model.input_spec();
+        Index per = in.kind == ShapeSpec::Kind::vector ? in.features : in.steps * in.features;
+        Tensor<float> flat = read_rows(*input, per);
+        std::vector<Index> shape{flat.dim(0)};
+        if (in.kind == ShapeSpec::Kind::vector) shape.push_back(in.features);
+        else if (in.kind == ShapeSpec::Kind::ids) shape.push_back(in.steps);
+        else shape.insert(shape.end(), {in.steps, in.features});
+        Tensor<float> x(shape);
+        std::copy(flat.data(), flat.data() + flat.size(), x.data());
+        Tensor<float> y = model.predict(x);
+        Index per_out = y.size() / y.dim(0);
+        std::string text;
+        for (Index i = 0; i < y.dim(0); ++i) {
+            for (Index k = 0; k < per_out; ++k)
+                text += fmt::format("{}{:.9g}", k ? "," : "", y[i * per_out + k]);
+            text += '\n';
+        }
+        if (*output == "-") fmt::print("{}", text);
+        else write_file_atomic(*output, text);
+    });
+}
+
+}  // namespace recur::cli

@@ -1,0 +1,137 @@
+// The recur executable, run as a separate process: `summary` prints Keras's counts, and a model
+// trained and saved here predicts bit-identically when loaded by a fresh `recur predict`.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "recur/io/model_io.hpp"
+#include "recur/model/book_models.hpp"
+
+static std::string fmt_float(float v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v));
+    return buf;
+}
+
+namespace recur {
+namespace {
+
+struct Result {
+    int status;
+    std::string out;
+};
+
+Result run(const std::string& args) {
+    std::string cmd = std::string(RECUR_CLI_PATH) + " " + args + " 2>&1";
+    FILE* pipe = popen(cmd.c_str(), "r");
+    if (!pipe) return {-1, ""};
+    std::string out;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, pipe)) out.append(buf, n);
+    int status = pclose(pipe);
+    return {WEXITSTATUS(status), out};
+}
+
+TEST(Cli, SummaryPrintsTheBooksParameterCounts) {
+    struct Expect {
+        const char* name;
+        const char* lines;
+    } cases[] = {
+        {"sp500", "Total params: 1,781\nTrainable params: 1,781\nNon-trainable params: 0\n"},
+        {"macro", "Total params: 1,268\nTrainable params: 1,268\nNon-trainable params: 0\n"},
+        {"imdb", "Total params: 2,012,801\nTrainable params: 2,012,801\n"},
+        {"imdb-glove",
+         "Total params: 8,871,401\nTrainable params: 12,801\nNon-trainable params: 8,858,600\n"},
+    };
+    for (const auto& c : cases) {
+        Result r = run(std::string("summary ") + c.name);
+        EXPECT_EQ(r.status, 0) << r.out;
+        EXPECT_NE(r.out.find(c.lines), std::string::npos) << c.name << ":\n" << r.out;
+    }
+    Result bad = run("summary nosuchmodel");
+    EXPECT_NE(bad.status, 0);
+    EXPECT_NE(bad.out.find("known: sp500, macro, imdb, imdb-glove"), std::string::npos) << bad.out;
+}
+
+class CliFiles : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = std::filesystem::temp_directory_path() /
+               ("recur_cli_test_" + std::to_string(::getpid()));
+        std::filesystem::create_directories(dir_);
+    }
+    void TearDown() override { std::filesystem::remove_all(dir_); }
+    std::string path(const std::string& name) const { return (dir_ / name).string(); }
+    std::filesystem::path dir_;
+};
+
+TEST_F(CliFiles, TrainSaveAndPredictInAFreshProcessIsBitIdentical) {
+    Rng rng(1);
+    const Index n = 40;
+    Tensor<float> x({n, 63, 1}), y({n, 1});
+    for (Index i = 0; i < x.size(); ++i) x[i] = static_cast<float>(rng.uniform());
+    for (Index i = 0; i < n; ++i) y[i] = x.at(i, 62, 0);
+    auto model = book_model<float>("sp500");
+    model.compile(Loss::mse);
+    model.fit(x, y, {.epochs = 2, .batch_size = 20, .verbose = 0});
+    save_model(model, path("m.recur"));
+    Tensor<float> expected = model.predict(x);
+
+    std::ofstream csv(path("x.csv"));
+    for (Index i = 0; i < n; ++i) {
+        for (Index t = 0; t < 63; ++t) csv << (t ? "," : "") << fmt_float(x.at(i, t, 0));
+        csv << '\n';
+    }
+    csv.close();
+    Result r = run("predict --model " + path("m.recur") + " --input " + path("x.csv") +
+                   " --output " + path("p.csv"));
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::ifstream pred(path("p.csv"));
+    for (Index i = 0; i < n; ++i) {
+        float v;
+        ASSERT_TRUE(pred >> v) << "row " << i;
+        EXPECT_EQ(v, expected[i]) << "row " << i;  // bit-identical, not approximately equal
+    }
+}
+
+TEST_F(CliFiles, BrokenModelFilesAreRefusedWithTheirReason) {
+    auto model = book_model<float>("sp500");
+    save_model(model, path("good.recur"));
+    std::ifstream in(path("good.recur"), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto write = [&](const std::string& name, const std::string& content) {
+        std::ofstream(path(name), std::ios::binary) << content;
+        return path(name);
+    };
+    std::string corrupt = bytes;
+    corrupt[corrupt.size() / 2] ^= 0x5a;
+    std::ofstream(path("x.csv")) << "0.5\n";
+    struct Case {
+        std::string file, reason;
+    } cases[] = {
+        {write("truncated.recur", bytes.substr(0, bytes.size() - 100)), "truncated"},
+        {write("corrupt.recur", corrupt), "corrupt"},
+        {write("other.recur", "hello, this is not a model at all, just some text"),
+         "not a recur model"},
+    };
+    for (const auto& c : cases) {
+        Result r = run("predict --model " + c.file + " --input " + path("x.csv"));
+        EXPECT_NE(r.status, 0);
+        EXPECT_NE(r.out.find(c.reason), std::string::npos) << c.file << ": " << r.out;
+    }
+    // A model of another architecture cannot take the weights.
+    auto other = book_model<float>("macro");
+    EXPECT_THROW(
+        try { load_weights(other, path("good.recur")); } catch (const FormatError& e) {
+            EXPECT_NE(std::string(e.what()).find("architecture mismatch"), std::string::npos)
+                << e.what();
+            throw;
+        },
+        FormatError);
+}
+
+}  // namespace
+}  // namespace recur
