@@ -21,19 +21,24 @@ int main(int argc, char** argv) {
     Index n_train = std::count_if(sp500.dates.begin() + 63, sp500.dates.end(),
                                   [](const std::string& d) { return d < "2018-01-01"; });
     Tensor<float> x_train = slice_rows(x, 0, n_train), y_train = slice_rows(y, 0, n_train);
-    Tensor<float> x_test = slice_rows(x, n_train, x.dim(0)), y_test = slice_rows(y, n_train, y.dim(0));
+    Tensor<float> x_test = slice_rows(x, n_train, x.dim(0)),
+                  y_test = slice_rows(y, n_train, y.dim(0));
 
     Sequential<float> model(ShapeSpec::sequence(63, 1));
     model.add<LSTM<float>>(LSTMOptions(20).recurrent_activation(Activation::hard_sigmoid));
     model.add<Dense<float>>(DenseOptions(1));
     std::printf("%s", model.summary().c_str());
-    model.compile(Loss::mse, {.name = "rmsprop", .learning_rate = 1e-3, .rho = 0.9, .epsilon = 1e-8});
-    EarlyStopping<float> early({.monitor = "val_loss", .patience = 25, .restore_best_weights = true});
-    auto history = model.fit(x_train, y_train, {.epochs = 500, .batch_size = 20, .callbacks = {&early}},
-                             &x_test, &y_test);
+    model.compile(Loss::mse,
+                  {.name = "rmsprop", .learning_rate = 1e-3, .rho = 0.9, .epsilon = 1e-8});
+    EarlyStopping<float> early(
+        {.monitor = "val_loss", .patience = 25, .restore_best_weights = true});
+    auto history =
+        model.fit(x_train, y_train, {.epochs = 500, .batch_size = 20, .callbacks = {&early}},
+                  &x_test, &y_test);
     if (argc > 2) save_model(model, argv[2]);
 
     std::printf("epochs %d, best %d | Train RMSE: %.4f | Test RMSE: %.4f (book: 0.0076 | 0.0150)\n",
-                history.epochs_run(), early.best_epoch(), std::sqrt(model.evaluate(x_train, y_train)),
+                history.epochs_run(), early.best_epoch(),
+                std::sqrt(model.evaluate(x_train, y_train)),
                 std::sqrt(model.evaluate(x_test, y_test)));
 }

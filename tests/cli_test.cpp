@@ -57,7 +57,7 @@ TEST(Cli, SummaryPrintsTheBooksParameterCounts) {
 }
 
 class CliFiles : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         dir_ = std::filesystem::temp_directory_path() /
                ("recur_cli_test_" + std::to_string(::getpid()));

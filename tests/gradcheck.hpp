@@ -91,7 +91,8 @@ inline GradCheckReport check_layer(Layer<double>& layer, Tensor<double> x, std::
     auto loss = [&]() {
         run();
         double l = dot(y, R);
-        for (size_t k = 0; k < Rs.size(); ++k) l += dot(rec->final_state(static_cast<int>(k)), Rs[k]);
+        for (size_t k = 0; k < Rs.size(); ++k)
+            l += dot(rec->final_state(static_cast<int>(k)), Rs[k]);
         return l;
     };
     loss();
@@ -101,7 +102,8 @@ inline GradCheckReport check_layer(Layer<double>& layer, Tensor<double> x, std::
     if (rec) rec->set_final_state_grad({});
     std::vector<Probe> probes;
     for (Param<double>* p : layer.params())
-        if (p->trainable) probes.push_back({p->name, p->value.data(), p->grad.data(), p->value.size()});
+        if (p->trainable)
+            probes.push_back({p->name, p->value.data(), p->grad.data(), p->value.size()});
     if (check_input) probes.push_back({"input", x.data(), dx.data(), x.size()});
     std::vector<Tensor<double>> state_grads;
     for (size_t k = 0; k < init_states.size(); ++k)

@@ -36,13 +36,13 @@ void make_adding(Index n, std::uint64_t seed, Tensor<float>& x, Tensor<float>& y
 
 // Stops once val_loss is below `target`, so the test takes only as long as learning does.
 class StopBelow : public Callback<float> {
-public:
+  public:
     explicit StopBelow(double target) : target_(target) {}
     bool on_epoch_end(int, const Logs& logs, Sequential<float>&) override {
         return logs.at("val_loss") < target_;
     }
 
-private:
+  private:
     double target_;
 };
 
@@ -56,9 +56,9 @@ double train_adding(const char* name, int epochs) {
     m.add<Dense<float>>(DenseOptions(1));
     m.compile(Loss::mse, {.name = "adam", .learning_rate = 0.01, .clipnorm = 1.0});
     StopBelow stop(0.005);
-    auto h = m.fit(x, y, {.epochs = epochs, .batch_size = 50, .seed = 4, .verbose = 0,
-                          .callbacks = {&stop}},
-                   &xv, &yv);
+    auto h = m.fit(
+        x, y, {.epochs = epochs, .batch_size = 50, .seed = 4, .verbose = 0, .callbacks = {&stop}},
+        &xv, &yv);
     double best = 1e9;
     for (double v : h["val_loss"]) best = std::min(best, v);
     std::printf("[adding T=%lld] %-9s best val MSE %.4f after %d epochs (mean predictor 0.167)\n",

@@ -36,7 +36,8 @@ Tensor<float> read_rows(const std::string& path, Index per_sample) {
             try {
                 size_t used = 0;
                 float v = std::stof(cell, &used);
-                while (used < cell.size() && std::isspace(static_cast<unsigned char>(cell[used]))) ++used;
+                while (used < cell.size() && std::isspace(static_cast<unsigned char>(cell[used])))
+                    ++used;
                 if (used != cell.size()) throw std::invalid_argument(cell);
                 row.push_back(v);
             } catch (const std::exception&) {
@@ -50,8 +51,9 @@ Tensor<float> read_rows(const std::string& path, Index per_sample) {
         }
         if (header) continue;
         if (static_cast<Index>(row.size()) != per_sample)
-            throw std::runtime_error(fmt::format("{}:{}: {} values, the model expects {} per sample",
-                                                 path, line_no, row.size(), per_sample));
+            throw std::runtime_error(
+                fmt::format("{}:{}: {} values, the model expects {} per sample", path, line_no,
+                            row.size(), per_sample));
         values.insert(values.end(), row.begin(), row.end());
         ++rows;
     }
@@ -69,7 +71,8 @@ void add_predict_command(CLI::App& app) {
     auto input = std::make_shared<std::string>();
     auto output = std::make_shared<std::string>("-");
     cmd->add_option("--model", *model_path, "Model file written by recur (save_model)")->required();
-    cmd->add_option("--input", *input, "CSV, one sample per row (flattened T*F values)")->required();
+    cmd->add_option("--input", *input, "CSV, one sample per row (flattened T*F values)")
+        ->required();
     cmd->add_option("--output", *output, "Output CSV ('-' = stdout)");
     cmd->callback([=] {
         Sequential<float> model = load_model<float>(*model_path);
@@ -77,9 +80,12 @@ void add_predict_command(CLI::App& app) {
         Index per = in.kind == ShapeSpec::Kind::vector ? in.features : in.steps * in.features;
         Tensor<float> flat = read_rows(*input, per);
         std::vector<Index> shape{flat.dim(0)};
-        if (in.kind == ShapeSpec::Kind::vector) shape.push_back(in.features);
-        else if (in.kind == ShapeSpec::Kind::ids) shape.push_back(in.steps);
-        else shape.insert(shape.end(), {in.steps, in.features});
+        if (in.kind == ShapeSpec::Kind::vector)
+            shape.push_back(in.features);
+        else if (in.kind == ShapeSpec::Kind::ids)
+            shape.push_back(in.steps);
+        else
+            shape.insert(shape.end(), {in.steps, in.features});
         Tensor<float> x(shape);
         std::copy(flat.data(), flat.data() + flat.size(), x.data());
         Tensor<float> y = model.predict(x);
@@ -90,8 +96,10 @@ void add_predict_command(CLI::App& app) {
                 text += fmt::format("{}{:.9g}", k ? "," : "", y[i * per_out + k]);
             text += '\n';
         }
-        if (*output == "-") fmt::print("{}", text);
-        else write_file_atomic(*output, text);
+        if (*output == "-")
+            fmt::print("{}", text);
+        else
+            write_file_atomic(*output, text);
     });
 }
 

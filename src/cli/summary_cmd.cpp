@@ -15,14 +15,16 @@ void add_summary_command(CLI::App& app) {
     std::string names;
     for (const auto& n : book_model_names()) names += (names.empty() ? "" : "|") + n;
     cmd->add_option("name", *name, "Book model: " + names);
-    cmd->add_option("--vocab", *vocab, "Vocabulary size for imdb / imdb-glove (default 20000 / 88586)");
+    cmd->add_option("--vocab", *vocab,
+                    "Vocabulary size for imdb / imdb-glove (default 20000 / 88586)");
     cmd->add_option("--model", *model_path, "Summarise a saved model file instead");
     cmd->callback([=] {
         if (!model_path->empty()) {
             fmt::print("{}", load_model<float>(*model_path).summary());
             return;
         }
-        if (name->empty()) throw CLI::ValidationError("name", "give a book model (" + names + ") or --model FILE");
+        if (name->empty())
+            throw CLI::ValidationError("name", "give a book model (" + names + ") or --model FILE");
         fmt::print("{}", book_model<float>(*name, {.vocab_size = *vocab}).summary());
     });
 }

@@ -14,7 +14,8 @@ std::vector<std::string> split_csv_line(const std::string& line) {
     while (std::getline(ss, cell, ',')) {
         while (!cell.empty() && (cell.back() == '\r' || cell.back() == ' ')) cell.pop_back();
         while (!cell.empty() && cell.front() == ' ') cell.erase(cell.begin());
-        if (cell.size() >= 2 && cell.front() == '"' && cell.back() == '"') cell = cell.substr(1, cell.size() - 2);
+        if (cell.size() >= 2 && cell.front() == '"' && cell.back() == '"')
+            cell = cell.substr(1, cell.size() - 2);
         cells.push_back(cell);
     }
     if (!line.empty() && line.back() == ',') cells.emplace_back();
@@ -37,7 +38,8 @@ Series read_fred_csv(const std::string& path, const std::string& column) {
     std::string line;
     if (!std::getline(in, line)) throw DataError(path + ": empty file");
     auto header = split_csv_line(line);
-    if (header.empty() || (header[0] != "DATE" && header[0] != "observation_date" && header[0] != "date"))
+    if (header.empty() ||
+        (header[0] != "DATE" && header[0] != "observation_date" && header[0] != "date"))
         throw DataError(path + ":1: column 1: expected a DATE or observation_date header, found '" +
                         (header.empty() ? "" : header[0]) + "'");
     size_t col = 1;
@@ -56,16 +58,20 @@ Series read_fred_csv(const std::string& path, const std::string& column) {
         if (line.empty() || line == "\r") continue;
         auto cells = split_csv_line(line);
         auto where = [&](size_t c) {
-            return path + ":" + std::to_string(line_no) + ": column " + std::to_string(c + 1) + ": ";
+            return path + ":" + std::to_string(line_no) + ": column " + std::to_string(c + 1) +
+                   ": ";
         };
         if (cells.size() != header.size())
             throw DataError(where(std::min(cells.size(), header.size())) + "expected " +
                             std::to_string(header.size()) + " cells, found " +
                             std::to_string(cells.size()));
-        if (!valid_date(cells[0])) throw DataError(where(0) + "'" + cells[0] + "' is not a YYYY-MM-DD date");
+        if (!valid_date(cells[0]))
+            throw DataError(where(0) + "'" + cells[0] + "' is not a YYYY-MM-DD date");
         if (!s.dates.empty() && cells[0] <= s.dates.back())
             throw DataError(where(0) + "date " + cells[0] +
-                            (cells[0] == s.dates.back() ? " is repeated" : " is out of order (after " + s.dates.back() + ")"));
+                            (cells[0] == s.dates.back()
+                                 ? " is repeated"
+                                 : " is out of order (after " + s.dates.back() + ")"));
         const std::string& v = cells[col];
         if (v.empty() || v == ".") continue;  // FRED's missing value
         double value = 0;
@@ -98,12 +104,15 @@ void make_windows(const std::vector<double>& values, Index window, Tensor<T>& x,
     x.resize({n, window, 1});
     y.resize({n, 1});
     for (Index i = 0; i < n; ++i) {
-        for (Index t = 0; t < window; ++t) x.at(i, t, 0) = static_cast<T>(values[static_cast<size_t>(i + t)]);
+        for (Index t = 0; t < window; ++t)
+            x.at(i, t, 0) = static_cast<T>(values[static_cast<size_t>(i + t)]);
         y[i] = static_cast<T>(values[static_cast<size_t>(i + window)]);
     }
 }
 
-template void make_windows<float>(const std::vector<double>&, Index, Tensor<float>&, Tensor<float>&);
-template void make_windows<double>(const std::vector<double>&, Index, Tensor<double>&, Tensor<double>&);
+template void make_windows<float>(const std::vector<double>&, Index, Tensor<float>&,
+                                  Tensor<float>&);
+template void make_windows<double>(const std::vector<double>&, Index, Tensor<double>&,
+                                   Tensor<double>&);
 
 }  // namespace recur

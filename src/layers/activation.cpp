@@ -7,11 +7,16 @@ namespace recur {
 
 std::string activation_name(Activation a) {
     switch (a) {
-        case Activation::linear: return "linear";
-        case Activation::relu: return "relu";
-        case Activation::tanh: return "tanh";
-        case Activation::sigmoid: return "sigmoid";
-        case Activation::hard_sigmoid: return "hard_sigmoid";
+        case Activation::linear:
+            return "linear";
+        case Activation::relu:
+            return "relu";
+        case Activation::tanh:
+            return "tanh";
+        case Activation::sigmoid:
+            return "sigmoid";
+        case Activation::hard_sigmoid:
+            return "hard_sigmoid";
     }
     return "linear";
 }
@@ -29,7 +34,8 @@ Activation activation_from_name(const std::string& name) {
 template <typename T>
 void activate_inplace(Activation a, T* p, Index n) {
     switch (a) {
-        case Activation::linear: return;
+        case Activation::linear:
+            return;
         case Activation::relu:
             for (Index i = 0; i < n; ++i) p[i] = p[i] > T(0) ? p[i] : T(0);
             return;
@@ -54,7 +60,8 @@ void activate_inplace(Activation a, T* p, Index n) {
 template <typename T>
 void scale_by_activation_grad(Activation a, const T* y, T* g, Index n) {
     switch (a) {
-        case Activation::linear: return;
+        case Activation::linear:
+            return;
         case Activation::relu:
             for (Index i = 0; i < n; ++i) g[i] = y[i] > T(0) ? g[i] : T(0);
             return;
@@ -65,7 +72,8 @@ void scale_by_activation_grad(Activation a, const T* y, T* g, Index n) {
             for (Index i = 0; i < n; ++i) g[i] *= y[i] * (T(1) - y[i]);
             return;
         case Activation::hard_sigmoid:
-            for (Index i = 0; i < n; ++i) g[i] = (y[i] > T(0) && y[i] < T(1)) ? g[i] * T(0.2) : T(0);
+            for (Index i = 0; i < n; ++i)
+                g[i] = (y[i] > T(0) && y[i] < T(1)) ? g[i] * T(0.2) : T(0);
             return;
     }
 }

@@ -35,7 +35,8 @@ void Dense<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode) {
     auto ym = y.matrix();
     ym.noalias() = x.matrix() * kernel_.value.matrix();
     if (options_.use_bias())
-        ym.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias_.value.data(), units);
+        ym.rowwise() +=
+            Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias_.value.data(), units);
     activate_inplace(options_.activation(), y.data(), y.size());
     x_ = &x;
     y_ = &y;

@@ -43,8 +43,8 @@ void Embedding<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode) {
         auto id = static_cast<Index>(std::llround(static_cast<double>(raw)));
         if (!(raw == raw) || id < 0 || id >= v)
             throw std::out_of_range("Embedding '" + this->name() + "': id " +
-                                    std::to_string(static_cast<double>(raw)) +
-                                    " is outside [0, " + std::to_string(v) + ")");
+                                    std::to_string(static_cast<double>(raw)) + " is outside [0, " +
+                                    std::to_string(v) + ")");
         ids_[static_cast<size_t>(i)] = id;
         const T* row = table_.value.data() + id * e;
         std::copy(row, row + e, y.data() + i * e);
@@ -74,9 +74,9 @@ template <typename T>
 void Embedding<T>::set_embeddings(const Tensor<T>& matrix) {
     if (matrix.rank() != 2 || matrix.dim(0) != options_.input_dim() ||
         matrix.dim(1) != options_.output_dim())
-        throw std::invalid_argument(
-            "Embedding: matrix has shape " + shape_to_string(matrix.shape()) + ", expected " +
-            shape_to_string({options_.input_dim(), options_.output_dim()}));
+        throw std::invalid_argument("Embedding: matrix has shape " +
+                                    shape_to_string(matrix.shape()) + ", expected " +
+                                    shape_to_string({options_.input_dim(), options_.output_dim()}));
     table_.value = matrix;
 }
 

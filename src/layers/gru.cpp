@@ -157,11 +157,10 @@ void GRU<T>::set_weights_pytorch(const Tensor<T>& weight_ih, const Tensor<T>& we
     const Index u = this->units(), in = this->kernel_.value.dim(0);
     if (weight_ih.shape() != std::vector<Index>{3 * u, in} ||
         weight_hh.shape() != std::vector<Index>{3 * u, u})
-        throw std::invalid_argument("GRU: PyTorch weights have shapes " +
-                                    shape_to_string(weight_ih.shape()) + " and " +
-                                    shape_to_string(weight_hh.shape()) + ", expected " +
-                                    shape_to_string({3 * u, in}) + " and " +
-                                    shape_to_string({3 * u, u}));
+        throw std::invalid_argument(
+            "GRU: PyTorch weights have shapes " + shape_to_string(weight_ih.shape()) + " and " +
+            shape_to_string(weight_hh.shape()) + ", expected " + shape_to_string({3 * u, in}) +
+            " and " + shape_to_string({3 * u, u}));
     // Keras block k (z, r, h) comes from PyTorch block torch_of[k] (r=0, z=1, n=2).
     const Index torch_of[3] = {1, 0, 2};
     Tensor<T> kernel({in, 3 * u}), rec({u, 3 * u}), bias({2, 3 * u}, T(0));

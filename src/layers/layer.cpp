@@ -4,19 +4,24 @@ namespace recur {
 
 std::vector<Index> ShapeSpec::batch_shape(Index b) const {
     switch (kind) {
-        case Kind::vector: return {b, features};
-        case Kind::sequence: return {steps, b, features};
-        case Kind::ids: return {steps, b};
+        case Kind::vector:
+            return {b, features};
+        case Kind::sequence:
+            return {steps, b, features};
+        case Kind::ids:
+            return {steps, b};
     }
     return {};
 }
 
 std::string ShapeSpec::keras_string() const {
     switch (kind) {
-        case Kind::vector: return "(None, " + std::to_string(features) + ")";
+        case Kind::vector:
+            return "(None, " + std::to_string(features) + ")";
         case Kind::sequence:
             return "(None, " + std::to_string(steps) + ", " + std::to_string(features) + ")";
-        case Kind::ids: return "(None, " + std::to_string(steps) + ")";
+        case Kind::ids:
+            return "(None, " + std::to_string(steps) + ")";
     }
     return "";
 }

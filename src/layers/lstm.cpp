@@ -34,9 +34,9 @@ void LSTM<T>::forward_steps(Index b0, Index b1) {
         P.noalias() += MatrixMap<T>(this->at(this->hm_, t, b0), rows, u) * U;
         for (Index r = 0; r < rows; ++r) {
             T* p = P.data() + r * g4;
-            activate_inplace(sig, p, 2 * u);         // i, f
-            activate_inplace(act, p + 2 * u, u);     // g
-            activate_inplace(sig, p + 3 * u, u);     // o
+            activate_inplace(sig, p, 2 * u);      // i, f
+            activate_inplace(act, p + 2 * u, u);  // g
+            activate_inplace(sig, p + 3 * u, u);  // o
             const T* cp = this->c_prev(t, b0 + r);
             T* c = this->at(this->c_, t, b0 + r);
             T* ac = this->at(act_c_, t, b0 + r);
@@ -66,15 +66,15 @@ void LSTM<T>::backward_steps(Index b0, Index b1) {
             // dh and the φ'(c) factor use d as scratch before it receives the gate grads.
             for (Index k = 0; k < u; ++k) {
                 T dh = dh_run[k] + dh_out[k];
-                d[3 * u + k] = dh * ac[k];        // do (before σ')
+                d[3 * u + k] = dh * ac[k];         // do (before σ')
                 d[2 * u + k] = dh * p[3 * u + k];  // dh ⊙ o, times φ'(c) next
             }
             scale_by_activation_grad(act, ac, d + 2 * u, u);
             for (Index k = 0; k < u; ++k) {
                 T dc = dc_run[k] + d[2 * u + k];
-                d[k] = dc * p[2 * u + k];      // di
-                d[u + k] = dc * cp[k];         // df
-                d[2 * u + k] = dc * p[k];      // dg
+                d[k] = dc * p[2 * u + k];  // di
+                d[u + k] = dc * cp[k];     // df
+                d[2 * u + k] = dc * p[k];  // dg
                 dc_run[k] = dc * p[u + k];
             }
             scale_by_activation_grad(sig, p, d, 2 * u);

@@ -13,7 +13,8 @@ namespace recur {
 template <typename T>
 ShapeSpec RecurrentLayer<T>::build(const ShapeSpec& input, Rng& rng) {
     if (input.kind != ShapeSpec::Kind::sequence)
-        throw std::invalid_argument(this->kind() + " expects a sequence input (steps, features), got " +
+        throw std::invalid_argument(this->kind() +
+                                    " expects a sequence input (steps, features), got " +
                                     input.keras_string());
     if (options_.dropout() < 0 || options_.dropout() >= 1 || options_.recurrent_dropout() < 0 ||
         options_.recurrent_dropout() >= 1)
@@ -24,15 +25,15 @@ ShapeSpec RecurrentLayer<T>::build(const ShapeSpec& input, Rng& rng) {
     kernel_.grad.assign({in, gu}, T(0));
     recurrent_kernel_.grad.assign({u, gu}, T(0));
     if (options_.use_bias()) {
-        std::vector<Index> bshape = has_recurrent_bias() ? std::vector<Index>{2, gu}
-                                                         : std::vector<Index>{gu};
+        std::vector<Index> bshape =
+            has_recurrent_bias() ? std::vector<Index>{2, gu} : std::vector<Index>{gu};
         bias_.value.assign(bshape, T(0));
         bias_.grad.assign(bshape, T(0));
     }
     init_weights(rng);
     this->input_spec_ = input;
-    this->output_spec_ = options_.return_sequences() ? ShapeSpec::sequence(input.steps, u)
-                                                     : ShapeSpec::vector(u);
+    this->output_spec_ =
+        options_.return_sequences() ? ShapeSpec::sequence(input.steps, u) : ShapeSpec::vector(u);
     this->built_ = true;
     return this->output_spec_;
 }
@@ -84,7 +85,8 @@ void fill_mask(Tensor<T>& mask, std::vector<Index> shape, double rate, Rng& rng)
 }  // namespace
 
 template <typename T>
-void RecurrentLayer<T>::set_weights_keras(const Tensor<T>& kernel, const Tensor<T>& recurrent_kernel,
+void RecurrentLayer<T>::set_weights_keras(const Tensor<T>& kernel,
+                                          const Tensor<T>& recurrent_kernel,
                                           const Tensor<T>* bias) {
     expect_shape(this->kind(), "kernel", kernel, kernel_.value.shape());
     expect_shape(this->kind(), "recurrent_kernel", recurrent_kernel,
@@ -161,16 +163,19 @@ void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
     Index u = units(), gu = gates() * u;
     if (!initial_state_.empty() && initial_state_[0].dim(0) != B_)
         throw std::invalid_argument(this->kind() + ": initial state batch " +
-                                    std::to_string(initial_state_[0].dim(0)) +
-                                    " != input batch " + std::to_string(B_));
+                                    std::to_string(initial_state_[0].dim(0)) + " != input batch " +
+                                    std::to_string(B_));
     training_ = mode == Mode::training;
 
     // Variational dropout: one mask per sequence, drawn before the threaded loop (determinism).
-    if (training_ && options_.dropout() > 0) fill_mask(in_mask_, {B_, I_}, options_.dropout(), this->rng_);
-    else in_mask_.resize({0});
+    if (training_ && options_.dropout() > 0)
+        fill_mask(in_mask_, {B_, I_}, options_.dropout(), this->rng_);
+    else
+        in_mask_.resize({0});
     if (training_ && options_.recurrent_dropout() > 0)
         fill_mask(rec_mask_, {B_, u}, options_.recurrent_dropout(), this->rng_);
-    else rec_mask_.resize({0});
+    else
+        rec_mask_.resize({0});
 
     x_ = &x;
     if (options_.go_backwards() || !in_mask_.empty()) {
@@ -179,7 +184,8 @@ void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
             Index src_t = options_.go_backwards() ? T_ - 1 - t : t;
             const T* src = x.data() + src_t * B_ * I_;
             T* dst = xin_.data() + t * B_ * I_;
-            if (in_mask_.empty()) std::copy(src, src + B_ * I_, dst);
+            if (in_mask_.empty())
+                std::copy(src, src + B_ * I_, dst);
             else
                 for (Index i = 0; i < B_ * I_; ++i) dst[i] = src[i] * in_mask_[i];
         }
@@ -243,8 +249,10 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
     dproj_.resize({T_, B_, gu});
     dh_run_.assign({B_, u}, T(0));
     if (state_count() == 2) {
-        if (final_state_grad_.size() > 1 && !final_state_grad_[1].empty()) dc_run_ = final_state_grad_[1];
-        else dc_run_.assign({B_, u}, T(0));
+        if (final_state_grad_.size() > 1 && !final_state_grad_[1].empty())
+            dc_run_ = final_state_grad_[1];
+        else
+            dc_run_.assign({B_, u}, T(0));
     }
 
     // 3. Backpropagation through time, per batch chunk.
@@ -275,7 +283,8 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
         Index dst_t = options_.go_backwards() ? T_ - 1 - t : t;
         const T* src = dxin_.data() + t * B_ * I_;
         T* dst = dx->data() + dst_t * B_ * I_;
-        if (in_mask_.empty()) std::copy(src, src + B_ * I_, dst);
+        if (in_mask_.empty())
+            std::copy(src, src + B_ * I_, dst);
         else
             for (Index i = 0; i < B_ * I_; ++i) dst[i] = src[i] * in_mask_[i];
     }

@@ -64,24 +64,51 @@ void run_case(const Case& c) {
 
 class RecurrentGradCheck : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(RecurrentGradCheck, SingleStepSingleUnit) { run_case({.cell = GetParam(), .T = 1, .B = 1, .I = 1, .U = 1}); }
-TEST_P(RecurrentGradCheck, LastOutput) { run_case({.cell = GetParam(), .T = 5, .B = 3, .I = 4, .U = 6}); }
+TEST_P(RecurrentGradCheck, SingleStepSingleUnit) {
+    run_case({.cell = GetParam(), .T = 1, .B = 1, .I = 1, .U = 1});
+}
+TEST_P(RecurrentGradCheck, LastOutput) {
+    run_case({.cell = GetParam(), .T = 5, .B = 3, .I = 4, .U = 6});
+}
 TEST_P(RecurrentGradCheck, ReturnSequences) {
     run_case({.cell = GetParam(), .T = 6, .B = 2, .I = 3, .U = 5, .return_sequences = true});
 }
 TEST_P(RecurrentGradCheck, GoBackwardsWithInitialState) {
-    run_case({.cell = GetParam(), .T = 4, .B = 3, .I = 2, .U = 3, .return_sequences = true, .go_backwards = true,
+    run_case({.cell = GetParam(),
+              .T = 4,
+              .B = 3,
+              .I = 2,
+              .U = 3,
+              .return_sequences = true,
+              .go_backwards = true,
               .initial_state = true});
 }
 TEST_P(RecurrentGradCheck, HardSigmoidGates) {
-    run_case({.cell = GetParam(), .T = 5, .B = 2, .I = 3, .U = 4, .recurrent_activation = Activation::hard_sigmoid});
+    run_case({.cell = GetParam(),
+              .T = 5,
+              .B = 2,
+              .I = 3,
+              .U = 4,
+              .recurrent_activation = Activation::hard_sigmoid});
 }
 TEST_P(RecurrentGradCheck, VariationalDropoutMasksFixed) {
-    run_case({.cell = GetParam(), .T = 5, .B = 3, .I = 3, .U = 4, .return_sequences = true, .dropout = 0.3,
+    run_case({.cell = GetParam(),
+              .T = 5,
+              .B = 3,
+              .I = 3,
+              .U = 4,
+              .return_sequences = true,
+              .dropout = 0.3,
               .recurrent_dropout = 0.3});
 }
 TEST_P(RecurrentGradCheck, BatchSplitAcrossThreads) {
-    run_case({.cell = GetParam(), .T = 4, .B = 5, .I = 2, .U = 3, .return_sequences = true, .initial_state = true,
+    run_case({.cell = GetParam(),
+              .T = 4,
+              .B = 5,
+              .I = 2,
+              .U = 3,
+              .return_sequences = true,
+              .initial_state = true,
               .threads = 2});
 }
 

@@ -28,7 +28,8 @@ void SimpleRNN<T>::backward_steps(Index b0, Index b1) {
         const T* dh_out = this->at(this->dh_seq_, t, b0);
         const T* dh_run = this->dh_run_.data() + b0 * u;
         for (Index k = 0; k < rows * u; ++k) d[k] = dh_run[k] + dh_out[k];
-        scale_by_activation_grad(this->options_.activation(), this->at(this->h_, t, b0), d, rows * u);
+        scale_by_activation_grad(this->options_.activation(), this->at(this->h_, t, b0), d,
+                                 rows * u);
         MatrixMap<T>(this->dh_run_.data() + b0 * u, rows, u).noalias() =
             MatrixMap<T>(d, rows, u) * U.transpose();
         this->mask_dh_run(b0, b1);

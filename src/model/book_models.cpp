@@ -9,13 +9,17 @@
 
 namespace recur {
 
-std::vector<std::string> book_model_names() { return {"sp500", "macro", "imdb", "imdb-glove"}; }
+std::vector<std::string> book_model_names() {
+    return {"sp500", "macro", "imdb", "imdb-glove"};
+}
 
 template <typename T>
 Sequential<T> book_model(const std::string& name, const BookModelOptions& options) {
     // Keras 2.2.4 recurrent defaults, as the book's E1 notebooks ran.
     auto keras22 = [](Index units) {
-        return RecurrentOptions(units).recurrent_activation(Activation::hard_sigmoid).reset_after(false);
+        return RecurrentOptions(units)
+            .recurrent_activation(Activation::hard_sigmoid)
+            .reset_after(false);
     };
     if (name == "sp500") {
         Sequential<T> m(ShapeSpec::sequence(63, 1), options.seed);
@@ -25,7 +29,8 @@ Sequential<T> book_model(const std::string& name, const BookModelOptions& option
     }
     if (name == "macro") {
         Sequential<T> m(ShapeSpec::sequence(24, 2), options.seed);
-        m.template add<LSTM<T>>(keras22(12).dropout(0.2).recurrent_dropout(0.2).return_sequences(true));
+        m.template add<LSTM<T>>(
+            keras22(12).dropout(0.2).recurrent_dropout(0.2).return_sequences(true));
         m.template add<LSTM<T>>(keras22(6).dropout(0.2).recurrent_dropout(0.2));
         m.template add<Dense<T>>(DenseOptions(10));
         m.template add<Dense<T>>(DenseOptions(2));

@@ -47,7 +47,8 @@ Layer<T>& Sequential<T>::add(std::unique_ptr<Layer<T>> layer) {
                 if (l->name() == n) return true;
             return false;
         };
-        for (int count = 1; name.empty() || taken(name); ++count) name = base + "_" + std::to_string(count);
+        for (int count = 1; name.empty() || taken(name); ++count)
+            name = base + "_" + std::to_string(count);
         layer->set_name(name);
     }
     ShapeSpec in = layers_.empty() ? input_ : layers_.back()->output_spec();
@@ -157,7 +158,8 @@ void Sequential<T>::set_weights(const std::vector<Tensor<T>>& weights) {
 template <typename T>
 void Sequential<T>::gather_batch(const Tensor<T>& data, const ShapeSpec& spec, const Index* index,
                                  Index n, Tensor<T>& batch) {
-    const Index per = spec.kind == ShapeSpec::Kind::vector ? spec.features : spec.steps * spec.features;
+    const Index per =
+        spec.kind == ShapeSpec::Kind::vector ? spec.features : spec.steps * spec.features;
     batch.resize(spec.batch_shape(n));
     if (spec.kind == ShapeSpec::Kind::vector) {
         for (Index j = 0; j < n; ++j) {
@@ -177,7 +179,8 @@ void Sequential<T>::gather_batch(const Tensor<T>& data, const ShapeSpec& spec, c
 template <typename T>
 void Sequential<T>::scatter_batch(const Tensor<T>& batch, const ShapeSpec& spec, Index offset,
                                   Tensor<T>& data) {
-    const Index per = spec.kind == ShapeSpec::Kind::vector ? spec.features : spec.steps * spec.features;
+    const Index per =
+        spec.kind == ShapeSpec::Kind::vector ? spec.features : spec.steps * spec.features;
     if (spec.kind == ShapeSpec::Kind::vector) {
         std::copy(batch.data(), batch.data() + batch.size(), data.data() + offset * per);
         return;

@@ -47,8 +47,9 @@ TEST(Summary, PrintsKerasTable) {
     EXPECT_NE(glove.find("Total params: 8,871,401\nTrainable params: 12,801\n"
                          "Non-trainable params: 8,858,600\n"),
               std::string::npos);
-    EXPECT_NE(book_model<float>("macro").summary().find("lstm_1 (LSTM)                (None, 24, 12)"),
-              std::string::npos);
+    EXPECT_NE(
+        book_model<float>("macro").summary().find("lstm_1 (LSTM)                (None, 24, 12)"),
+        std::string::npos);
 }
 
 // L = Σ predict ⊙ R through the whole stack, checked against finite differences.
@@ -126,7 +127,8 @@ TEST(Determinism, SameSeedSameThreadsGivesBitIdenticalWeights) {
     for (int threads : {1, 2}) {
         auto a = train_macro(threads), b = train_macro(threads);
         ASSERT_EQ(a.size(), b.size());
-        for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].storage(), b[i].storage()) << "tensor " << i << " threads " << threads;
+        for (size_t i = 0; i < a.size(); ++i)
+            EXPECT_EQ(a[i].storage(), b[i].storage()) << "tensor " << i << " threads " << threads;
     }
     // ... and training changed something (dropout and shuffling included).
     auto initial = book_model<float>("macro", {.seed = 5}).get_weights();
@@ -162,6 +164,26 @@ TEST(Sequential, DivergingLossStopsWithAMessage) {
     } catch (const std::runtime_error& e) {
         EXPECT_NE(std::string(e.what()).find("NaN"), std::string::npos) << e.what();
     }
+}
+
+}  // namespace
+}  // namespace recur
+
+namespace recur {
+namespace {
+
+TEST(Sequential, FitPrintsAKerasStyleProgressLine) {
+    auto m = book_model<float>("sp500");
+    m.compile(Loss::mse);
+    auto x = random_tensor({30, 63, 1}, 1), y = random_tensor({30, 1}, 2);
+    ::testing::internal::CaptureStderr();
+    m.fit(x, y, {.epochs = 2, .batch_size = 20, .verbose = 1}, &x, &y);
+    std::string err = ::testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find("Epoch 1/2\n"), std::string::npos) << err;
+    EXPECT_NE(err.find("Epoch 2/2\n"), std::string::npos) << err;
+    EXPECT_NE(err.find("2/2 [==============================] - "), std::string::npos) << err;
+    EXPECT_NE(err.find("ms/step - loss: "), std::string::npos) << err;
+    EXPECT_NE(err.find(" - val_loss: "), std::string::npos) << err;
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ int default_threads() {
 int g_threads = default_threads();
 
 class Pool {
-public:
+  public:
     static Pool& instance() {
         static Pool pool;
         return pool;
@@ -66,7 +66,7 @@ public:
         if (error_) std::rethrow_exception(error_);
     }
 
-private:
+  private:
     void run_chunk(int c) const {
         std::int64_t begin = n_ * c / chunks_, end = n_ * (c + 1) / chunks_;
         (*fn_)(c, begin, end);
@@ -114,8 +114,12 @@ private:
 
 }  // namespace
 
-int num_threads() { return g_threads; }
-void set_num_threads(int n) { g_threads = std::max(1, n); }
+int num_threads() {
+    return g_threads;
+}
+void set_num_threads(int n) {
+    g_threads = std::max(1, n);
+}
 
 int parallel_chunks(std::int64_t n) {
     return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(g_threads, n)));

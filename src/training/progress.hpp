@@ -14,12 +14,12 @@
 namespace recur {
 
 class ProgressBar {
-public:
+  public:
     ProgressBar(int epoch, int epochs, std::int64_t steps, bool enabled);
     void update(std::int64_t step, double mean_loss);
     void finish(const Logs& logs);
 
-private:
+  private:
     std::string bar(std::int64_t step) const;
     double elapsed() const;
     std::int64_t steps_;

@@ -21,7 +21,7 @@ struct Series {
 };
 
 class DataError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

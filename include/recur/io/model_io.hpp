@@ -20,7 +20,7 @@
 namespace recur {
 
 class FormatError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 

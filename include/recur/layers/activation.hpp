@@ -25,17 +25,22 @@ Activation activation_from_name(const std::string& name);  // throws std::invali
 template <typename T>
 inline T activate(Activation a, T x) {
     switch (a) {
-        case Activation::linear: return x;
-        case Activation::relu: return x > T(0) ? x : T(0);
-        case Activation::tanh: return std::tanh(x);
+        case Activation::linear:
+            return x;
+        case Activation::relu:
+            return x > T(0) ? x : T(0);
+        case Activation::tanh:
+            return std::tanh(x);
         case Activation::sigmoid:
             // Split on the sign so exp never overflows.
-            if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+            if (x >= T(0))
+                return T(1) / (T(1) + std::exp(-x));
             else {
                 T e = std::exp(x);
                 return e / (T(1) + e);
             }
-        case Activation::hard_sigmoid: return std::clamp(T(0.2) * x + T(0.5), T(0), T(1));
+        case Activation::hard_sigmoid:
+            return std::clamp(T(0.2) * x + T(0.5), T(0), T(1));
     }
     return x;
 }
@@ -43,11 +48,16 @@ inline T activate(Activation a, T x) {
 template <typename T>
 inline T activation_grad_from_output(Activation a, T y) {
     switch (a) {
-        case Activation::linear: return T(1);
-        case Activation::relu: return y > T(0) ? T(1) : T(0);
-        case Activation::tanh: return T(1) - y * y;
-        case Activation::sigmoid: return y * (T(1) - y);
-        case Activation::hard_sigmoid: return (y > T(0) && y < T(1)) ? T(0.2) : T(0);
+        case Activation::linear:
+            return T(1);
+        case Activation::relu:
+            return y > T(0) ? T(1) : T(0);
+        case Activation::tanh:
+            return T(1) - y * y;
+        case Activation::sigmoid:
+            return y * (T(1) - y);
+        case Activation::hard_sigmoid:
+            return (y > T(0) && y < T(1)) ? T(0.2) : T(0);
     }
     return T(1);
 }

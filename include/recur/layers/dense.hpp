@@ -18,7 +18,7 @@ struct DenseOptions {
 
 template <typename T>
 class Dense : public Layer<T> {
-public:
+  public:
     explicit Dense(DenseOptions options) : options_(options) {}
     std::string kind() const override { return "Dense"; }
     ShapeSpec build(const ShapeSpec& input, Rng& rng) override;
@@ -35,7 +35,7 @@ public:
     // PyTorch nn.Linear: weight (units, in), bias (units).
     void set_weights_pytorch(const Tensor<T>& weight, const Tensor<T>* bias);
 
-private:
+  private:
     DenseOptions options_;
     Param<T> kernel_{"kernel", {}, {}, true}, bias_{"bias", {}, {}, true};
     const Tensor<T>* x_ = nullptr;  // input of the last forward

@@ -8,7 +8,7 @@ namespace recur {
 
 template <typename T>
 class Dropout : public Layer<T> {
-public:
+  public:
     explicit Dropout(double rate) : rate_(rate) {}
     std::string kind() const override { return "Dropout"; }
     ShapeSpec build(const ShapeSpec& input, Rng& rng) override;
@@ -17,7 +17,7 @@ public:
     std::string config_json() const override;
     double rate() const { return rate_; }
 
-private:
+  private:
     double rate_;
     Tensor<T> mask_;  // scaled keep mask of the last training forward; empty at inference
 };

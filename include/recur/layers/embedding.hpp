@@ -20,7 +20,7 @@ struct EmbeddingOptions {
 
 template <typename T>
 class Embedding : public Layer<T> {
-public:
+  public:
     explicit Embedding(EmbeddingOptions options) : options_(options) {}
     std::string kind() const override { return "Embedding"; }
     ShapeSpec build(const ShapeSpec& input, Rng& rng) override;
@@ -35,7 +35,7 @@ public:
     // Copies a (input_dim, output_dim) matrix in (pretrained vectors). Shape mismatch throws.
     void set_embeddings(const Tensor<T>& matrix);
 
-private:
+  private:
     EmbeddingOptions options_;
     Param<T> table_{"embeddings", {}, {}, true};
     std::vector<Index> ids_;  // ids of the last forward, (T*B)

@@ -21,14 +21,14 @@ namespace recur {
 
 template <typename T>
 class GRU : public RecurrentLayer<T> {
-public:
+  public:
     explicit GRU(GRUOptions options) : RecurrentLayer<T>(options) {}
     std::string kind() const override { return "GRU"; }
     int gates() const override { return 3; }
     void set_weights_pytorch(const Tensor<T>& weight_ih, const Tensor<T>& weight_hh,
                              const Tensor<T>* bias_ih, const Tensor<T>* bias_hh) override;
 
-protected:
+  protected:
     void forward_steps(Index b0, Index b1) override;
     void backward_steps(Index b0, Index b1) override;
     void backward_recurrent_weights() override;
@@ -37,11 +37,11 @@ protected:
         return this->options_.reset_after() && this->options_.use_bias();
     }
 
-private:
+  private:
     // reset_after = false: rh_[t] = r_t ⊙ hm_t, the operand of U_h.
     // reset_after = true:  rh_[t] = hm_t U_h + b'_h, the recurrent candidate term.
-    Tensor<T> rh_;     // (T, B, U)
-    Tensor<T> drec_;   // (T, B, 3U) dL/d(recurrent pre-activations), when it differs from dproj_
+    Tensor<T> rh_;    // (T, B, U)
+    Tensor<T> drec_;  // (T, B, 3U) dL/d(recurrent pre-activations), when it differs from dproj_
 };
 
 }  // namespace recur

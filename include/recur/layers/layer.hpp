@@ -51,7 +51,7 @@ struct Param {
 
 template <typename T>
 class Layer {
-public:
+  public:
     virtual ~Layer() = default;
 
     virtual std::string kind() const = 0;  // Keras class name: "LSTM", "Dense", ...
@@ -79,7 +79,7 @@ public:
     const ShapeSpec& input_spec() const { return input_spec_; }
     const ShapeSpec& output_spec() const { return output_spec_; }
 
-protected:
+  protected:
     std::string name_;
     bool built_ = false;
     ShapeSpec input_spec_, output_spec_;
@@ -88,15 +88,17 @@ protected:
 
 // Chained option setters in the style of PyTorch's TORCH_ARG:
 //   LSTMOptions(20).return_sequences(true).dropout(0.2)
-#define RECUR_ARG(TYPE, NAME, DEFAULT)         \
-public:                                        \
-    auto& NAME(const TYPE& v) {                \
-        NAME##_ = v;                           \
-        return *this;                          \
-    }                                          \
-    const TYPE& NAME() const { return NAME##_; } \
-                                               \
-private:                                       \
+#define RECUR_ARG(TYPE, NAME, DEFAULT) \
+  public:                              \
+    auto& NAME(const TYPE& v) {        \
+        NAME##_ = v;                   \
+        return *this;                  \
+    }                                  \
+    const TYPE& NAME() const {         \
+        return NAME##_;                \
+    }                                  \
+                                       \
+  private:                             \
     TYPE NAME##_ = DEFAULT
 
 }  // namespace recur

@@ -20,7 +20,7 @@ namespace recur {
 
 template <typename T>
 class LSTM : public RecurrentLayer<T> {
-public:
+  public:
     explicit LSTM(LSTMOptions options) : RecurrentLayer<T>(options) {}
     std::string kind() const override { return "LSTM"; }
     int gates() const override { return 4; }
@@ -28,14 +28,14 @@ public:
     void set_weights_pytorch(const Tensor<T>& weight_ih, const Tensor<T>& weight_hh,
                              const Tensor<T>* bias_ih, const Tensor<T>* bias_hh) override;
 
-protected:
+  protected:
     void init_weights(Rng& rng) override;
     void forward_steps(Index b0, Index b1) override;
     void backward_steps(Index b0, Index b1) override;
     void backward_recurrent_weights() override;
     void resize_cell_buffers() override;
 
-private:
+  private:
     Tensor<T> act_c_;  // (T, B, U) φ(c_t)
 };
 

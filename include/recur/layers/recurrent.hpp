@@ -55,7 +55,7 @@ using GRUOptions = RecurrentOptions;
 
 template <typename T>
 class RecurrentLayer : public Layer<T> {
-public:
+  public:
     explicit RecurrentLayer(RecurrentOptions options) : options_(options) {}
 
     ShapeSpec build(const ShapeSpec& input, Rng& rng) override;
@@ -85,12 +85,14 @@ public:
     void set_initial_state(std::vector<Tensor<T>> states);
     void clear_initial_state() { initial_state_.clear(); }
     const Tensor<T>& final_state(int k) const { return final_state_[static_cast<size_t>(k)]; }
-    void set_final_state_grad(std::vector<Tensor<T>> grads) { final_state_grad_ = std::move(grads); }
+    void set_final_state_grad(std::vector<Tensor<T>> grads) {
+        final_state_grad_ = std::move(grads);
+    }
     const Tensor<T>& initial_state_grad(int k) const {
         return initial_state_grad_[static_cast<size_t>(k)];
     }
 
-protected:
+  protected:
     // Cell-specific parts. `proj_` holds x W + b_in for every step on entry to step_forward.
     virtual void init_weights(Rng& rng);
     virtual void forward_steps(Index b0, Index b1) = 0;
@@ -133,12 +135,12 @@ protected:
     Tensor<T> hm_;                  // (T, B, U) h_{t-1} after recurrent dropout (GEMM operand)
     Tensor<T> c_;                   // (T, B, U) LSTM cell states
     std::vector<Tensor<T>> initial_state_, final_state_, final_state_grad_, initial_state_grad_;
-    Tensor<T> zero_state_;          // (B, U) zeros when no initial state is set
-    Tensor<T> dh_seq_;              // (T, B, U) dL/dh_t coming from the output
-    Tensor<T> dproj_;               // (T, B, G*U) dL/dP (input side)
-    Tensor<T> dh_run_, dc_run_;     // (B, U) running state gradients
-    Tensor<T> scratch_;             // (B, G*U) per-step temporaries, disjoint rows per chunk
-    Tensor<T> dxin_;                // (T, B, I) dL/d(projected input) before un-masking/reversing
+    Tensor<T> zero_state_;       // (B, U) zeros when no initial state is set
+    Tensor<T> dh_seq_;           // (T, B, U) dL/dh_t coming from the output
+    Tensor<T> dproj_;            // (T, B, G*U) dL/dP (input side)
+    Tensor<T> dh_run_, dc_run_;  // (B, U) running state gradients
+    Tensor<T> scratch_;          // (B, G*U) per-step temporaries, disjoint rows per chunk
+    Tensor<T> dxin_;             // (T, B, I) dL/d(projected input) before un-masking/reversing
 };
 
 }  // namespace recur

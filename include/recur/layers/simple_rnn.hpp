@@ -11,14 +11,14 @@ namespace recur {
 
 template <typename T>
 class SimpleRNN : public RecurrentLayer<T> {
-public:
+  public:
     explicit SimpleRNN(SimpleRNNOptions options) : RecurrentLayer<T>(options) {}
     std::string kind() const override { return "SimpleRNN"; }
     int gates() const override { return 1; }
     void set_weights_pytorch(const Tensor<T>& weight_ih, const Tensor<T>& weight_hh,
                              const Tensor<T>* bias_ih, const Tensor<T>* bias_hh) override;
 
-protected:
+  protected:
     void forward_steps(Index b0, Index b1) override;
     void backward_steps(Index b0, Index b1) override;
     void backward_recurrent_weights() override;

@@ -39,18 +39,18 @@ struct FitOptions {
 };
 
 struct History {
-    std::vector<std::string> keys;                   // column order: loss, val_loss, ...
-    std::vector<std::vector<double>> values;         // values[k][epoch]
-    std::vector<double> seconds;                     // wall time per epoch
+    std::vector<std::string> keys;            // column order: loss, val_loss, ...
+    std::vector<std::vector<double>> values;  // values[k][epoch]
+    std::vector<double> seconds;              // wall time per epoch
     int epochs_run() const { return static_cast<int>(seconds.size()); }
     const std::vector<double>& operator[](const std::string& key) const;
     void add(const Logs& logs, double secs);
-    void write_csv(const std::string& path) const;   // epoch,loss,val_loss,...,seconds
+    void write_csv(const std::string& path) const;  // epoch,loss,val_loss,...,seconds
 };
 
 template <typename T>
 class Sequential {
-public:
+  public:
     explicit Sequential(ShapeSpec input, std::uint64_t seed = 42);
     Sequential(Sequential&&) noexcept;
     Sequential& operator=(Sequential&&) noexcept;
@@ -103,7 +103,7 @@ public:
     static void scatter_batch(const Tensor<T>& batch, const ShapeSpec& spec, Index offset,
                               Tensor<T>& data);
 
-private:
+  private:
     bool fused_sigmoid_bce() const;
     ShapeSpec input_;
     Rng rng_;

@@ -11,7 +11,7 @@
 namespace recur {
 
 class Rng {
-public:
+  public:
     explicit Rng(std::uint64_t seed = 42) : engine_(seed) {}
     void seed(std::uint64_t s) { engine_.seed(s); }
     std::uint64_t next() { return engine_(); }
@@ -27,7 +27,7 @@ public:
     // A fresh seed for a child generator (one per layer, per epoch, ...).
     std::uint64_t split() { return engine_() ^ 0x9E3779B97F4A7C15ull; }
 
-private:
+  private:
     std::mt19937_64 engine_;
 };
 

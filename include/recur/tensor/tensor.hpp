@@ -4,7 +4,8 @@
 //   vector batch     (B, F)
 //   sequence batch   (T, B, F)   time-major: step t of every sample is one contiguous (B, F) block,
 //                                so a whole sequence reshapes to a (T*B, F) matrix for one GEMM.
-//   id batch         (T, B)      integer token ids stored as values of T (exact below 2^24 for float)
+//   id batch         (T, B)      integer token ids stored as values of T (exact below 2^24 for
+//   float)
 // resize() keeps capacity, so a buffer reused with the same or a smaller shape never allocates.
 // Storage is 64-byte aligned: Eigen's vectorised kernels peel unaligned heads differently, so
 // the rounding of a GEMM would otherwise depend on where malloc put the buffer, and two runs
@@ -33,7 +34,9 @@ struct AlignedAllocator {
     T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), alignment)); }
     void deallocate(T* p, std::size_t) { ::operator delete(p, alignment); }
     template <typename U>
-    bool operator==(const AlignedAllocator<U>&) const { return true; }
+    bool operator==(const AlignedAllocator<U>&) const {
+        return true;
+    }
 };
 
 template <typename T>
@@ -52,7 +55,7 @@ std::string shape_to_string(const std::vector<Index>& shape);
 
 template <typename T>
 class Tensor {
-public:
+  public:
     Tensor() = default;
     explicit Tensor(std::vector<Index> shape, T fill = T(0)) { resize(std::move(shape), fill); }
     Tensor(std::initializer_list<Index> shape) { resize(std::vector<Index>(shape)); }
@@ -104,7 +107,7 @@ public:
         return n;
     }
 
-private:
+  private:
     std::vector<Index> shape_;
     std::vector<T, AlignedAllocator<T>> data_;
 };

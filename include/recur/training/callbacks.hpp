@@ -19,7 +19,7 @@ using Logs = std::map<std::string, double>;
 
 template <typename T>
 class Callback {
-public:
+  public:
     virtual ~Callback() = default;
     virtual void on_train_begin(Sequential<T>&) {}
     virtual bool on_epoch_end(int epoch, const Logs& logs, Sequential<T>& model) = 0;
@@ -39,7 +39,7 @@ struct EarlyStoppingOptions {
 // (also when training ends by running out of epochs, which Keras 2.2 forgot).
 template <typename T>
 class EarlyStopping : public Callback<T> {
-public:
+  public:
     explicit EarlyStopping(EarlyStoppingOptions options) : options_(std::move(options)) {}
     void on_train_begin(Sequential<T>& model) override;
     bool on_epoch_end(int epoch, const Logs& logs, Sequential<T>& model) override;
@@ -48,7 +48,7 @@ public:
     double best_value() const { return best_; }
     int stopped_epoch() const { return stopped_epoch_; }
 
-private:
+  private:
     bool improved(double value) const;
     EarlyStoppingOptions options_;
     bool maximize_ = false;
@@ -58,8 +58,8 @@ private:
 };
 
 struct ModelCheckpointOptions {
-    std::string path;          // may contain {epoch}, replaced by the 1-based epoch number
-    int period = 1;            // save every `period` epochs (Keras 2.2 `period`)
+    std::string path;  // may contain {epoch}, replaced by the 1-based epoch number
+    int period = 1;    // save every `period` epochs (Keras 2.2 `period`)
     std::string monitor = "val_loss";
     std::string mode = "auto";
     bool save_best_only = false;
@@ -68,12 +68,12 @@ struct ModelCheckpointOptions {
 // Saves the model (io/model_io.hpp format, atomically) every `period` epochs.
 template <typename T>
 class ModelCheckpoint : public Callback<T> {
-public:
+  public:
     explicit ModelCheckpoint(ModelCheckpointOptions options) : options_(std::move(options)) {}
     bool on_epoch_end(int epoch, const Logs& logs, Sequential<T>& model) override;
     const std::string& last_saved() const { return last_saved_; }
 
-private:
+  private:
     ModelCheckpointOptions options_;
     bool have_best_ = false;
     double best_ = 0;

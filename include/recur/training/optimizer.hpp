@@ -39,7 +39,7 @@ struct OptimizerOptions {
 
 template <typename T>
 class Optimizer {
-public:
+  public:
     explicit Optimizer(OptimizerOptions options);
     virtual ~Optimizer() = default;
     const OptimizerOptions& options() const { return options_; }
@@ -55,7 +55,7 @@ public:
     std::vector<Tensor<T>>& slots() { return slots_; }
     void set_iterations(std::int64_t n) { iterations_ = n; }
 
-protected:
+  protected:
     virtual void update(std::size_t index, Param<T>& p) = 0;
     virtual int slots_per_param() const = 0;
     Tensor<T>& slot(std::size_t param_index, int k) {

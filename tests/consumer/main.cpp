@@ -1,0 +1,9 @@
+// A program outside the recur tree, built against an installed recur (find_package).
+#include <recur/recur.hpp>
+#include <cstdio>
+int main() {
+    recur::Sequential<float> m(recur::ShapeSpec::sequence(63, 1));
+    m.add<recur::LSTM<float>>(recur::LSTMOptions(20));
+    m.add<recur::Dense<float>>(recur::DenseOptions(1));
+    std::printf("%s", m.summary().c_str());
+}
