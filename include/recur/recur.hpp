@@ -1,6 +1,7 @@
 // recur/recur.hpp — the whole public API in one include.
 #pragma once
 
+#include "recur/data/data.hpp"
 #include "recur/io/model_io.hpp"
 #include "recur/layers/activation.hpp"
 #include "recur/layers/dense.hpp"
@@ -11,6 +12,7 @@
 #include "recur/layers/lstm.hpp"
 #include "recur/layers/recurrent.hpp"
 #include "recur/layers/simple_rnn.hpp"
+#include "recur/metrics/metrics.hpp"
 #include "recur/model/sequential.hpp"
 #include "recur/tensor/parallel.hpp"
 #include "recur/tensor/rng.hpp"

@@ -25,9 +25,8 @@ void GRU<T>::forward_steps(Index b0, Index b1) {
     const bool after = this->options_.reset_after();
     const T* brec = this->recurrent_bias();
     for (Index t = 0; t < this->T_; ++t) {
-        this->write_masked_h_prev(t, b0, b1);
+        ConstMatrixMap<T> hm(this->recurrent_operand(t, b0, b1), rows, u);
         MatrixMap<T> P(this->at(this->proj_, t, b0), rows, g3);
-        MatrixMap<T> hm(this->at(this->hm_, t, b0), rows, u);
         MatrixMap<T> rh(this->at(rh_, t, b0), rows, u);
         if (!after) {
             P.leftCols(2 * u).noalias() += hm * U.leftCols(2 * u);
@@ -111,7 +110,7 @@ void GRU<T>::backward_steps(Index b0, Index b1) {
             for (Index r = 0; r < rows; ++r) {
                 const Index b = b0 + r;
                 const T* p = this->at(this->proj_, t, b);
-                const T* hm = this->at(this->hm_, t, b);
+                const T* hm = this->operand_at(t, b);
                 T* d = this->at(this->dproj_, t, b);
                 T* drhr = this->scratch_.data() + b * g3;
                 for (Index k = 0; k < u; ++k) d[u + k] = drhr[k] * hm[k];
@@ -137,13 +136,13 @@ void GRU<T>::backward_recurrent_weights() {
     auto dU = this->recurrent_kernel_.grad.matrix();
     if (this->options_.reset_after()) {
         auto dR = drec_.matrix();
-        dU.noalias() += this->hm_.matrix().transpose() * dR;
+        this->accumulate_recurrent_grad(drec_, 0, 3 * u);
         if (this->has_recurrent_bias())
             Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(this->recurrent_bias_grad(), 3 * u)
                 .noalias() += dR.colwise().sum();
     } else {
         auto dP = this->dproj_.matrix();
-        dU.leftCols(2 * u).noalias() += this->hm_.matrix().transpose() * dP.leftCols(2 * u);
+        this->accumulate_recurrent_grad(this->dproj_, 0, 2 * u);
         dU.rightCols(u).noalias() += rh_.matrix().transpose() * dP.rightCols(u);
     }
 }

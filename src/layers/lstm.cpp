@@ -29,9 +29,9 @@ void LSTM<T>::forward_steps(Index b0, Index b1) {
     const Activation sig = this->options_.recurrent_activation(), act = this->options_.activation();
     auto U = this->recurrent_kernel_.value.matrix();
     for (Index t = 0; t < this->T_; ++t) {
-        this->write_masked_h_prev(t, b0, b1);
+        const T* hm = this->recurrent_operand(t, b0, b1);
         MatrixMap<T> P(this->at(this->proj_, t, b0), rows, g4);
-        P.noalias() += MatrixMap<T>(this->at(this->hm_, t, b0), rows, u) * U;
+        P.noalias() += ConstMatrixMap<T>(hm, rows, u) * U;
         for (Index r = 0; r < rows; ++r) {
             T* p = P.data() + r * g4;
             activate_inplace(sig, p, 2 * u);      // i, f
@@ -89,8 +89,7 @@ void LSTM<T>::backward_steps(Index b0, Index b1) {
 
 template <typename T>
 void LSTM<T>::backward_recurrent_weights() {
-    this->recurrent_kernel_.grad.matrix().noalias() +=
-        this->hm_.matrix().transpose() * this->dproj_.matrix();
+    this->accumulate_recurrent_grad(this->dproj_, 0, 4 * this->units());
 }
 
 template <typename T>

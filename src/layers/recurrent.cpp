@@ -129,17 +129,31 @@ const T* RecurrentLayer<T>::c_prev(Index t, Index b) const {
 }
 
 template <typename T>
-void RecurrentLayer<T>::write_masked_h_prev(Index t, Index b0, Index b1) {
-    Index u = units();
+const T* RecurrentLayer<T>::recurrent_operand(Index t, Index b0, Index b1) {
     const T* src = h_prev(t, b0);
+    if (rec_mask_.empty()) return src;
+    const Index u = units(), n = (b1 - b0) * u;
     T* dst = at(hm_, t, b0);
-    Index n = (b1 - b0) * u;
-    if (rec_mask_.empty()) {
-        std::copy(src, src + n, dst);
-    } else {
-        const T* m = rec_mask_.data() + b0 * u;
-        for (Index i = 0; i < n; ++i) dst[i] = src[i] * m[i];
+    const T* m = rec_mask_.data() + b0 * u;
+    for (Index i = 0; i < n; ++i) dst[i] = src[i] * m[i];
+    return dst;
+}
+
+template <typename T>
+void RecurrentLayer<T>::accumulate_recurrent_grad(const Tensor<T>& dP, Index col0, Index ncols) {
+    const Index u = units(), w = dP.cols();
+    auto dU = recurrent_kernel_.grad.matrix().middleCols(col0, ncols);
+    auto block = [&](Index t0, Index rows) {
+        return ConstStridedMap<T>(dP.data() + t0 * B_ * w + col0, rows, ncols, Eigen::OuterStride<>(w));
+    };
+    if (!rec_mask_.empty()) {
+        dU.noalias() += hm_.matrix().transpose() * block(0, T_ * B_);
+        return;
     }
+    const T* h0 = initial_state_.empty() ? zero_state_.data() : initial_state_[0].data();
+    if (!initial_state_.empty()) dU.noalias() += ConstMatrixMap<T>(h0, B_, u).transpose() * block(0, B_);
+    if (T_ > 1)
+        dU.noalias() += ConstMatrixMap<T>(h_.data(), (T_ - 1) * B_, u).transpose() * block(1, (T_ - 1) * B_);
 }
 
 template <typename T>
@@ -200,7 +214,7 @@ void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
         P.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(b, gu);
 
     h_.resize({T_, B_, u});
-    hm_.resize({T_, B_, u});
+    if (!rec_mask_.empty()) hm_.resize({T_, B_, u});
     if (state_count() == 2) c_.resize({T_, B_, u});
     if (initial_state_.empty()) zero_state_.assign({B_, u}, T(0));
     scratch_.resize({B_, gu});

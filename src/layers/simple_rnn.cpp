@@ -11,9 +11,9 @@ void SimpleRNN<T>::forward_steps(Index b0, Index b1) {
     const Index u = this->units(), rows = b1 - b0;
     auto U = this->recurrent_kernel_.value.matrix();
     for (Index t = 0; t < this->T_; ++t) {
-        this->write_masked_h_prev(t, b0, b1);
+        const T* hm = this->recurrent_operand(t, b0, b1);
         MatrixMap<T> P(this->at(this->proj_, t, b0), rows, u);
-        P.noalias() += MatrixMap<T>(this->at(this->hm_, t, b0), rows, u) * U;
+        P.noalias() += ConstMatrixMap<T>(hm, rows, u) * U;
         activate_inplace(this->options_.activation(), P.data(), rows * u);
         std::copy(P.data(), P.data() + rows * u, this->at(this->h_, t, b0));
     }
@@ -38,8 +38,7 @@ void SimpleRNN<T>::backward_steps(Index b0, Index b1) {
 
 template <typename T>
 void SimpleRNN<T>::backward_recurrent_weights() {
-    this->recurrent_kernel_.grad.matrix().noalias() +=
-        this->hm_.matrix().transpose() * this->dproj_.matrix();
+    this->accumulate_recurrent_grad(this->dproj_, 0, this->units());
 }
 
 template <typename T>

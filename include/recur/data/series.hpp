@@ -1,40 +1,34 @@
-// recur/data/series.hpp — date-indexed series from FRED-style CSV files, and rolling windows.
+// recur/data/series.hpp — reading date-indexed CSV files (FRED downloads and plain tables).
 //
-// FRED's CSV layout: a header row whose first column is DATE or observation_date, then one
-// column per series; dates are YYYY-MM-DD; '.' or an empty cell marks a missing value.
-// Errors name the file, the 1-based line and column, and what was wrong: an unparseable number
-// or date, dates out of order or repeated, a row with the wrong number of cells.
+// Layout: a header row, then one row per date. The first column holds YYYY-MM-DD dates
+// (strictly increasing); every other column is one numeric series named by its header cell.
+// FRED's downloads are this layout with a first header cell of DATE or observation_date.
+// A missing value is an empty cell, '.' (FRED), NA, NaN or nan; cells may be "quoted"; CRLF line
+// endings, a UTF-8 byte-order mark and blank lines are accepted.
+//
+// Every error is a DataError naming the file, the 1-based line and column, and what was wrong:
+//   data.csv:7: column 2: '1.5x' is not a number
+//   data.csv:4: column 1: '2010-02-30' is not a YYYY-MM-DD date
+//   data.csv:5: column 1: date 2010-01-03 is out of order (after 2010-01-05 on line 4)
+//   data.csv:6: column 1: date 2010-01-05 is repeated (first on line 5)
+//   data.csv:3: column 3: expected 2 cells, found 3
+// A file that does not exist gives "PATH: file not found" (the caller can add how to fetch it).
 #pragma once
 
 #include <string>
-#include <vector>
 
-#include "recur/tensor/tensor.hpp"
+#include "recur/data/frame.hpp"
+#include "recur/data/windows.hpp"  // make_windows, declared here before windows.hpp existed
 
 namespace recur {
 
-struct Series {
-    std::string name;
-    std::vector<std::string> dates;  // YYYY-MM-DD, strictly increasing
-    std::vector<double> values;      // missing observations are dropped
-    std::size_t size() const { return values.size(); }
-};
+// Every value column of a date-indexed CSV; missing cells are NaN. The first header cell may be
+// anything (DATE, date, observation_date, empty); value-column names must be distinct and
+// non-empty.
+Frame read_csv(const std::string& path);
 
-class DataError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
-
-// Reads column `column` (default: the first value column) of a FRED-style CSV.
+// Column `column` (default: the first value column) of a FRED-style CSV, missing values dropped.
+// The first header cell must be DATE, observation_date or date.
 Series read_fred_csv(const std::string& path, const std::string& column = "");
-
-// Keeps observations with start <= date <= end (ISO strings compare chronologically).
-Series slice_dates(const Series& s, const std::string& start, const std::string& end);
-
-// The book's create_univariate_rnn_data: window i holds values[i .. i+T) (chronological) and
-// its target is values[i+T]. x is (N, T, 1), y is (N, 1), N = size - T. Throws DataError if the
-// series is not longer than the window.
-template <typename T>
-void make_windows(const std::vector<double>& values, Index window, Tensor<T>& x, Tensor<T>& y);
 
 }  // namespace recur

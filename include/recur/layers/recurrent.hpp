@@ -114,8 +114,16 @@ class RecurrentLayer : public Layer<T> {
     // h_{t-1} for step t (h0 for t = 0), *before* recurrent dropout.
     const T* h_prev(Index t, Index b) const;
     const T* c_prev(Index t, Index b) const;  // LSTM only
-    // hm_[t] rows [b0, b1) = h_{t-1} ⊙ recurrent-dropout mask (a copy without the mask).
-    void write_masked_h_prev(Index t, Index b0, Index b1);
+    // The operand of U for step t, rows [b0, b1): h_{t-1} ⊙ recurrent-dropout mask, stored in
+    // hm_[t] for backward; without recurrent dropout it is h_{t-1} itself (no copy).
+    const T* recurrent_operand(Index t, Index b0, Index b1);
+    // The same operand for one row during backward.
+    const T* operand_at(Index t, Index b) const {
+        return rec_mask_.empty() ? h_prev(t, b) : hm_.data() + (t * B_ + b) * units();
+    }
+    // dU[:, cols] += Σ_t operand_tᵀ dP_t[:, cols] over all steps: one GEMM over hm_ with
+    // recurrent dropout, else two (h0ᵀ dP_0 and h_{0..T-2}ᵀ dP_{1..T-1}).
+    void accumulate_recurrent_grad(const Tensor<T>& dP, Index col0, Index ncols);
     // dh_run_ rows [b0, b1) ⊙= recurrent-dropout mask (no-op without the mask).
     void mask_dh_run(Index b0, Index b1);
 
@@ -132,7 +140,7 @@ class RecurrentLayer : public Layer<T> {
     Tensor<T> rec_mask_;            // (B, U) scaled keep mask, training with recurrent_dropout
     Tensor<T> proj_;                // (T, B, G*U) pre-activations, then activated gates
     Tensor<T> h_;                   // (T, B, U) hidden states in processing order
-    Tensor<T> hm_;                  // (T, B, U) h_{t-1} after recurrent dropout (GEMM operand)
+    Tensor<T> hm_;                  // (T, B, U) h_{t-1} ⊙ mask, with recurrent dropout only
     Tensor<T> c_;                   // (T, B, U) LSTM cell states
     std::vector<Tensor<T>> initial_state_, final_state_, final_state_grad_, initial_state_grad_;
     Tensor<T> zero_state_;       // (B, U) zeros when no initial state is set
