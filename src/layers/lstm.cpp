@@ -95,26 +95,8 @@ void LSTM<T>::backward_recurrent_weights() {
 template <typename T>
 void LSTM<T>::set_weights_pytorch(const Tensor<T>& weight_ih, const Tensor<T>& weight_hh,
                                   const Tensor<T>* bias_ih, const Tensor<T>* bias_hh) {
-    // Same gate order [i f g o]: transpose the weights, add the two biases.
-    Tensor<T> kernel(this->kernel_.value.shape()), rec(this->recurrent_kernel_.value.shape());
-    if (weight_ih.shape() != std::vector<Index>{kernel.dim(1), kernel.dim(0)} ||
-        weight_hh.shape() != std::vector<Index>{rec.dim(1), rec.dim(0)})
-        throw std::invalid_argument("LSTM: PyTorch weights have shapes " +
-                                    shape_to_string(weight_ih.shape()) + " and " +
-                                    shape_to_string(weight_hh.shape()) + ", expected " +
-                                    shape_to_string({kernel.dim(1), kernel.dim(0)}) + " and " +
-                                    shape_to_string({rec.dim(1), rec.dim(0)}));
-    kernel.matrix() = weight_ih.matrix().transpose();
-    rec.matrix() = weight_hh.matrix().transpose();
-    Tensor<T> bias({kernel.dim(1)}, T(0));
-    for (const Tensor<T>* b : {bias_ih, bias_hh})
-        if (b) {
-            if (b->size() != bias.size())
-                throw std::invalid_argument("LSTM: PyTorch bias has shape " +
-                                            shape_to_string(b->shape()));
-            for (Index k = 0; k < bias.size(); ++k) bias[k] += (*b)[k];
-        }
-    this->set_weights_keras(kernel, rec, this->options_.use_bias() ? &bias : nullptr);
+    // Same gate order [i f g o] as Keras [i f c o].
+    this->set_weights_pytorch_same_order(weight_ih, weight_hh, bias_ih, bias_hh);
 }
 
 template class LSTM<float>;

@@ -101,6 +101,32 @@ void RecurrentLayer<T>::set_weights_keras(const Tensor<T>& kernel,
 }
 
 template <typename T>
+void RecurrentLayer<T>::set_weights_pytorch_same_order(const Tensor<T>& weight_ih,
+                                                       const Tensor<T>& weight_hh,
+                                                       const Tensor<T>* bias_ih,
+                                                       const Tensor<T>* bias_hh) {
+    Tensor<T> kernel(kernel_.value.shape()), rec(recurrent_kernel_.value.shape());
+    const std::vector<Index> want_ih{kernel.dim(1), kernel.dim(0)}, want_hh{rec.dim(1), rec.dim(0)};
+    if (weight_ih.shape() != want_ih || weight_hh.shape() != want_hh)
+        throw std::invalid_argument(this->kind() + ": PyTorch weights have shapes " +
+                                    shape_to_string(weight_ih.shape()) + " and " +
+                                    shape_to_string(weight_hh.shape()) + ", expected " +
+                                    shape_to_string(want_ih) + " and " + shape_to_string(want_hh));
+    kernel.matrix() = weight_ih.matrix().transpose();
+    rec.matrix() = weight_hh.matrix().transpose();
+    Tensor<T> bias({kernel.dim(1)}, T(0));
+    for (const Tensor<T>* b : {bias_ih, bias_hh})
+        if (b) {
+            if (b->size() != bias.size())
+                throw std::invalid_argument(this->kind() + ": PyTorch bias has shape " +
+                                            shape_to_string(b->shape()) + ", expected " +
+                                            shape_to_string(bias.shape()));
+            for (Index k = 0; k < bias.size(); ++k) bias[k] += (*b)[k];
+        }
+    set_weights_keras(kernel, rec, options_.use_bias() ? &bias : nullptr);
+}
+
+template <typename T>
 void RecurrentLayer<T>::set_initial_state(std::vector<Tensor<T>> states) {
     if (static_cast<int>(states.size()) != state_count())
         throw std::invalid_argument(this->kind() + " takes " + std::to_string(state_count()) +
@@ -144,16 +170,19 @@ void RecurrentLayer<T>::accumulate_recurrent_grad(const Tensor<T>& dP, Index col
     const Index u = units(), w = dP.cols();
     auto dU = recurrent_kernel_.grad.matrix().middleCols(col0, ncols);
     auto block = [&](Index t0, Index rows) {
-        return ConstStridedMap<T>(dP.data() + t0 * B_ * w + col0, rows, ncols, Eigen::OuterStride<>(w));
+        return ConstStridedMap<T>(dP.data() + t0 * B_ * w + col0, rows, ncols,
+                                  Eigen::OuterStride<>(w));
     };
     if (!rec_mask_.empty()) {
         dU.noalias() += hm_.matrix().transpose() * block(0, T_ * B_);
         return;
     }
     const T* h0 = initial_state_.empty() ? zero_state_.data() : initial_state_[0].data();
-    if (!initial_state_.empty()) dU.noalias() += ConstMatrixMap<T>(h0, B_, u).transpose() * block(0, B_);
+    if (!initial_state_.empty())
+        dU.noalias() += ConstMatrixMap<T>(h0, B_, u).transpose() * block(0, B_);
     if (T_ > 1)
-        dU.noalias() += ConstMatrixMap<T>(h_.data(), (T_ - 1) * B_, u).transpose() * block(1, (T_ - 1) * B_);
+        dU.noalias() +=
+            ConstMatrixMap<T>(h_.data(), (T_ - 1) * B_, u).transpose() * block(1, (T_ - 1) * B_);
 }
 
 template <typename T>

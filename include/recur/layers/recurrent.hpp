@@ -93,6 +93,10 @@ class RecurrentLayer : public Layer<T> {
     }
 
   protected:
+    // PyTorch -> Keras when the gate order is the same (LSTM, SimpleRNN): transpose both weight
+    // matrices, bias = bias_ih + bias_hh.
+    void set_weights_pytorch_same_order(const Tensor<T>& weight_ih, const Tensor<T>& weight_hh,
+                                        const Tensor<T>* bias_ih, const Tensor<T>* bias_hh);
     // Cell-specific parts. `proj_` holds x W + b_in for every step on entry to step_forward.
     virtual void init_weights(Rng& rng);
     virtual void forward_steps(Index b0, Index b1) = 0;
