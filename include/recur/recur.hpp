@@ -1,6 +1,7 @@
 // recur/recur.hpp — the whole public API in one include.
 #pragma once
 
+#include "recur/baselines/var.hpp"
 #include "recur/data/data.hpp"
 #include "recur/io/model_io.hpp"
 #include "recur/layers/activation.hpp"
