@@ -71,9 +71,9 @@ void add_predict_command(CLI::App& app) {
     auto input = std::make_shared<std::string>();
     auto output = std::make_shared<std::string>("-");
     cmd->add_option("--model", *model_path, "Model file written by recur (save_model)")->required();
-    cmd->add_option("--input", *input, "CSV, one sample per row (flattened T*F values)")
+    cmd->add_option("--input,--data", *input, "CSV, one sample per row (flattened T*F values)")
         ->required();
-    cmd->add_option("--output", *output, "Output CSV ('-' = stdout)");
+    cmd->add_option("--output,--out", *output, "Output CSV ('-' = stdout)");
     cmd->callback([=] {
         Sequential<float> model = load_model<float>(*model_path);
         const ShapeSpec& in = model.input_spec();
