@@ -8,6 +8,7 @@ packages=(
   nlohmann-json3-dev               # model files' architecture block, fixtures, metrics JSON
   libfmt-dev                       # formatting of progress lines and reports
   libcli11-dev                     # the recur command line
+  libtomlplusplus-dev              # case-study configs (recur fit / reproduce)
   libgtest-dev libgmock-dev        # the test suite
   libbenchmark-dev                 # bench/
   clang-format                     # code style (.clang-format)

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
     app.require_subcommand(1);
     recur::cli::add_summary_command(app);
     recur::cli::add_predict_command(app);
+    recur::cli::add_fit_command(app);
+    recur::cli::add_reproduce_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

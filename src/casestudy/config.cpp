@@ -1,0 +1,281 @@
+// casestudy/config.cpp — TOML case-study configs (toml++, used header-only here so that the
+// static librecur needs nothing from libtomlplusplus at link time).
+#include "casestudy/config.hpp"
+
+#undef TOML_HEADER_ONLY
+#define TOML_HEADER_ONLY 1
+#include <toml++/toml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace recur::casestudy {
+namespace {
+
+std::string type_name(const toml::node& n) {
+    switch (n.type()) {
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a number";
+        case toml::node_type::boolean:
+            return "a boolean";
+        case toml::node_type::array:
+            return "an array";
+        case toml::node_type::table:
+            return "a table";
+        default:
+            return "a date/time";
+    }
+}
+
+class Reader {
+  public:
+    Reader(const toml::table& t, std::string file, std::string prefix)
+        : t_(t), file_(std::move(file)), prefix_(std::move(prefix)) {}
+
+    [[noreturn]] void fail(const std::string& key, const std::string& expected,
+                           const toml::node* got) const {
+        std::string msg = file_ + ": key '" + full(key) + "': expected " + expected;
+        msg += got ? ", got " + type_name(*got) : " (missing)";
+        throw ConfigError(msg);
+    }
+    std::string full(const std::string& key) const {
+        return prefix_.empty() ? key : prefix_ + "." + key;
+    }
+    const toml::node* node(const std::string& key) const { return t_.get(key); }
+    bool has(const std::string& key) const { return node(key) != nullptr; }
+
+    std::string str(const std::string& key, const std::string& def, bool required = false) const {
+        const toml::node* n = node(key);
+        if (!n) {
+            if (required) fail(key, "a string", nullptr);
+            return def;
+        }
+        if (!n->is_string()) fail(key, "a string", n);
+        return *n->value<std::string>();
+    }
+    std::string choice(const std::string& key, const std::string& def,
+                       const std::vector<std::string>& allowed) const {
+        std::string v = str(key, def);
+        for (const auto& a : allowed)
+            if (v == a) return v;
+        std::string list;
+        for (const auto& a : allowed) list += (list.empty() ? "\"" : " | \"") + a + "\"";
+        throw ConfigError(file_ + ": key '" + full(key) + "': expected one of " + list +
+                          ", got \"" + v + "\"");
+    }
+    long integer(const std::string& key, long def, bool required = false, long min = 0) const {
+        const toml::node* n = node(key);
+        if (!n) {
+            if (required) fail(key, "an integer", nullptr);
+            return def;
+        }
+        if (!n->is_integer()) fail(key, "an integer", n);
+        long v = static_cast<long>(*n->value<int64_t>());
+        if (v < min)
+            throw ConfigError(file_ + ": key '" + full(key) + "': expected an integer >= " +
+                              std::to_string(min) + ", got " + std::to_string(v));
+        return v;
+    }
+    double number(const std::string& key, double def) const {
+        const toml::node* n = node(key);
+        if (!n) return def;
+        if (!n->is_number()) fail(key, "a number", n);
+        return *n->value<double>();
+    }
+    bool boolean(const std::string& key, bool def) const {
+        const toml::node* n = node(key);
+        if (!n) return def;
+        if (!n->is_boolean()) fail(key, "a boolean", n);
+        return *n->value<bool>();
+    }
+    Reader table(const std::string& key, bool required = false) const {
+        static const toml::table empty;
+        const toml::node* n = node(key);
+        if (!n) {
+            if (required) fail(key, "a table", nullptr);
+            return Reader(empty, file_, full(key));
+        }
+        if (!n->is_table()) fail(key, "a table", n);
+        return Reader(*n->as_table(), file_, full(key));
+    }
+    std::vector<Reader> tables(const std::string& key) const {
+        const toml::node* n = node(key);
+        if (!n) fail(key, "an array of tables ([[" + full(key) + "]])", nullptr);
+        if (!n->is_array_of_tables()) fail(key, "an array of tables", n);
+        std::vector<Reader> out;
+        const toml::array& a = *n->as_array();
+        for (std::size_t i = 0; i < a.size(); ++i)
+            out.emplace_back(*a[i].as_table(), file_, full(key) + "[" + std::to_string(i) + "]");
+        return out;
+    }
+    std::vector<std::string> strings(const std::string& key) const {
+        const toml::node* n = node(key);
+        std::vector<std::string> out;
+        if (!n) return out;
+        if (!n->is_array()) fail(key, "an array of strings", n);
+        const toml::array& a = *n->as_array();
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            if (!a[i].is_string()) fail(key + "[" + std::to_string(i) + "]", "a string", &a[i]);
+            out.push_back(*a[i].value<std::string>());
+        }
+        return out;
+    }
+    // Rejects keys that are not in `known` (typos must not be silently ignored).
+    void only(const std::set<std::string>& known) const {
+        for (const auto& [k, v] : t_) {
+            std::string key(k.str());
+            if (!known.count(key))
+                throw ConfigError(file_ + ": key '" + full(key) + "': unknown key");
+        }
+    }
+    const toml::table& raw() const { return t_; }
+    const std::string& file() const { return file_; }
+
+  private:
+    const toml::table& t_;
+    std::string file_;
+    std::string prefix_;
+};
+
+void check_date(const Reader& r, const std::string& key, const std::string& v) {
+    bool ok = v.size() == 10 && v[4] == '-' && v[7] == '-';
+    for (std::size_t i = 0; ok && i < v.size(); ++i)
+        if (i != 4 && i != 7 && !std::isdigit(static_cast<unsigned char>(v[i]))) ok = false;
+    if (!ok)
+        throw ConfigError(r.file() + ": key '" + r.full(key) +
+                          "': expected a date \"YYYY-MM-DD\", got \"" + v + "\"");
+}
+
+}  // namespace
+
+CaseConfig parse_config(const std::string& text, const std::string& path) {
+    toml::table root;
+    try {
+        root = toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        std::ostringstream os;
+        os << path << ":" << e.source().begin.line << ":" << e.source().begin.column << ": "
+           << e.description();
+        throw ConfigError(os.str());
+    }
+    Reader r(root, path, "");
+    r.only({"name", "report", "seed", "data", "scaling", "windows", "model", "training",
+            "reference", "baselines"});
+    CaseConfig c;
+    c.path = path;
+    c.name = r.str("name", "case");
+    c.report = r.choice("report", "levels", {"levels", "changes"});
+    c.seed = static_cast<std::uint64_t>(r.integer("seed", 42));
+
+    Reader data = r.table("data", true);
+    data.only({"start", "end", "series"});
+    c.start = data.str("start", "");
+    c.end = data.str("end", "");
+    if (!c.start.empty()) check_date(data, "start", c.start);
+    if (!c.end.empty()) check_date(data, "end", c.end);
+    for (const Reader& s : data.tables("series")) {
+        s.only({"name", "file", "column", "transforms"});
+        SeriesSpec spec;
+        spec.file = s.str("file", "", true);
+        spec.column = s.str("column", "");
+        spec.name = s.str("name", spec.column.empty() ? spec.file : spec.column);
+        spec.transforms = s.strings("transforms");
+        for (std::size_t i = 0; i < spec.transforms.size(); ++i) {
+            const std::string& t = spec.transforms[i];
+            bool ok =
+                t == "log" || t == "diff" || t == "pct_change" ||
+                ((t.rfind("diff(", 0) == 0 || t.rfind("pct_change(", 0) == 0) && t.back() == ')');
+            if (!ok)
+                throw ConfigError(
+                    path + ": key '" + s.full("transforms") + "[" + std::to_string(i) +
+                    "]': expected \"log\", \"diff(N)\" or \"pct_change(N)\", got \"" + t + "\"");
+        }
+        c.series.push_back(std::move(spec));
+    }
+    if (c.series.empty())
+        throw ConfigError(path + ": key 'data.series': expected at least one [[data.series]]");
+    if (c.report == "levels" && c.series.size() != 1)
+        throw ConfigError(path + ": key 'report': \"levels\" expects exactly one series, got " +
+                          std::to_string(c.series.size()));
+
+    Reader scaling = r.table("scaling");
+    scaling.only({"method", "fit_on"});
+    c.scaling = scaling.choice("method", "none", {"none", "minmax"});
+    c.fit_on = scaling.choice("fit_on", "all", {"all", "train"});
+
+    Reader win = r.table("windows", true);
+    win.only({"window", "test_start"});
+    c.window = win.integer("window", 1, true, 1);
+    c.test_start = win.str("test_start", "", true);
+    check_date(win, "test_start", c.test_start);
+
+    Reader model = r.table("model", true);
+    model.only({"layers"});
+    for (const Reader& l : model.tables("layers")) {
+        l.only({"type", "units", "return_sequences", "dropout", "recurrent_dropout", "activation",
+                "recurrent_activation"});
+        LayerSpec spec;
+        spec.type = l.choice("type", "", {"LSTM", "GRU", "SimpleRNN", "Dense"});
+        spec.units = l.integer("units", 1, true, 1);
+        spec.return_sequences = l.boolean("return_sequences", false);
+        spec.dropout = l.number("dropout", 0.0);
+        spec.recurrent_dropout = l.number("recurrent_dropout", 0.0);
+        spec.activation = l.str("activation", "");
+        spec.recurrent_activation = l.str("recurrent_activation", "");
+        c.layers.push_back(spec);
+    }
+    if (c.layers.empty())
+        throw ConfigError(path + ": key 'model.layers': expected at least one [[model.layers]]");
+
+    Reader tr = r.table("training", true);
+    tr.only({"loss", "batch_size", "epochs", "shuffle", "optimizer", "early_stopping"});
+    c.loss = tr.choice("loss", "mse", {"mse", "mae"});
+    c.batch_size = tr.integer("batch_size", 32, false, 1);
+    c.epochs = static_cast<int>(tr.integer("epochs", 1, true, 1));
+    c.shuffle = tr.boolean("shuffle", true);
+    Reader opt = tr.table("optimizer");
+    opt.only({"name", "learning_rate", "rho", "epsilon"});
+    c.optimizer.name = opt.choice("name", "rmsprop", {"rmsprop", "adam", "sgd"});
+    c.optimizer.learning_rate = opt.number("learning_rate", -1);
+    c.optimizer.rho = opt.number("rho", 0.9);
+    c.optimizer.epsilon = opt.number("epsilon", 1e-7);
+    if (tr.has("early_stopping")) {
+        Reader es = tr.table("early_stopping");
+        es.only({"monitor", "patience", "restore_best_weights", "min_delta"});
+        c.early_stopping = true;
+        c.early.monitor = es.choice("monitor", "val_loss", {"val_loss", "loss"});
+        c.early.patience = static_cast<int>(es.integer("patience", 0));
+        c.early.restore_best_weights = es.boolean("restore_best_weights", false);
+        c.early.min_delta = es.number("min_delta", 0.0);
+    }
+
+    Reader baselines = r.table("baselines");
+    baselines.only({"var"});
+    Reader var = baselines.table("var");
+    var.only({"maxlags", "ic"});
+    c.var_maxlags = var.integer("maxlags", 0, false, 0);
+    c.var_ic = var.choice("ic", "aic", {"aic", "bic", "hqic", "fpe"});
+
+    Reader ref = r.table("reference");
+    for (const auto& [k, v] : ref.raw()) {
+        std::string key(k.str());
+        if (!v.is_number()) ref.fail(key, "a number", &v);
+        c.reference.emplace_back(key, *v.value<double>());
+    }
+    return c;
+}
+
+CaseConfig load_config(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) throw ConfigError(path + ": cannot open the config file");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return parse_config(ss.str(), path);
+}
+
+}  // namespace recur::casestudy

@@ -1,0 +1,85 @@
+// casestudy/config.hpp — a case study (data, transforms, windows, model, training) read from a
+// TOML file; `recur fit CONFIG` and `recur reproduce NAME` run it (casestudy/runner.hpp).
+//
+// Layout (configs/sp500.toml and configs/macro.toml are complete examples):
+//   name, report ("levels": one price series, RMSE/IC/naive/returns metrics;
+//                 "changes": MAE per series and a last-value naive forecast), seed
+//   [data]      start, end (inclusive, YYYY-MM-DD), [[data.series]] name, file (relative to
+//               --data-dir), column (default: the file's first value column), transforms
+//               (list of "log", "diff(N)", "pct_change(N)", applied in order after slicing)
+//   [scaling]   method ("none" | "minmax"), fit_on ("all" | "train")
+//   [windows]   window (rows per sample), test_start (first target date of the test set)
+//   [[model.layers]] type (LSTM | GRU | SimpleRNN | Dense), units, return_sequences, dropout,
+//               recurrent_dropout, activation, recurrent_activation
+//   [training]  loss, batch_size, epochs, shuffle, [training.optimizer] name, learning_rate, rho,
+//               epsilon, [training.early_stopping] monitor, patience, restore_best_weights
+//   [reference] numbers copied verbatim into metrics.json (the book's results)
+// Every error names the file, the key and what was expected (ConfigError).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "recur/training/callbacks.hpp"
+#include "recur/training/optimizer.hpp"
+
+namespace recur::casestudy {
+
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct SeriesSpec {
+    std::string name;
+    std::string file;
+    std::string column;
+    std::vector<std::string> transforms;
+};
+
+struct LayerSpec {
+    std::string type;  // LSTM, GRU, SimpleRNN, Dense
+    long units = 1;
+    bool return_sequences = false;
+    double dropout = 0.0;
+    double recurrent_dropout = 0.0;
+    std::string activation;            // empty: the layer's default
+    std::string recurrent_activation;  // empty: the layer's default
+};
+
+struct CaseConfig {
+    std::string path;  // the file it was read from
+    std::string name;
+    std::string report = "levels";  // "levels" | "changes"
+    std::uint64_t seed = 42;
+    std::string start, end;
+    std::vector<SeriesSpec> series;
+    std::string scaling = "none";  // "none" | "minmax"
+    std::string fit_on = "all";    // "all" | "train"
+    long window = 1;
+    std::string test_start;
+    std::vector<LayerSpec> layers;
+    std::string loss = "mse";
+    long batch_size = 32;
+    int epochs = 1;
+    bool shuffle = true;
+    OptimizerOptions optimizer;
+    bool early_stopping = false;
+    EarlyStoppingOptions early;
+    std::vector<std::pair<std::string, double>> reference;
+    // [baselines.var]: a VAR(p) with intercept fit on the training rows, p chosen by `var_ic`
+    // up to `var_maxlags` (0 = no VAR).
+    long var_maxlags = 0;
+    std::string var_ic = "aic";
+};
+
+// Reads and validates a config file; throws ConfigError.
+CaseConfig load_config(const std::string& path);
+
+// Parses a TOML document given as text (`path` is used in messages only).
+CaseConfig parse_config(const std::string& text, const std::string& path);
+
+}  // namespace recur::casestudy

@@ -1,0 +1,329 @@
+#include "casestudy/runner.hpp"
+
+#include "recur/baselines/var.hpp"
+
+#include <fmt/core.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "recur/data/data.hpp"
+#include "recur/io/model_io.hpp"
+#include "recur/layers/dense.hpp"
+#include "recur/layers/gru.hpp"
+#include "recur/layers/lstm.hpp"
+#include "recur/layers/simple_rnn.hpp"
+#include "recur/metrics/metrics.hpp"
+#include "recur/model/sequential.hpp"
+#include "recur/tensor/parallel.hpp"
+
+namespace recur::casestudy {
+namespace fs = std::filesystem;
+namespace {
+
+int transform_arg(const std::string& t) {
+    auto open = t.find('(');
+    if (open == std::string::npos) return 1;
+    return std::stoi(t.substr(open + 1, t.size() - open - 2));
+}
+
+Series apply_transforms(Series s, const SeriesSpec& spec) {
+    for (const std::string& t : spec.transforms) {
+        if (t == "log")
+            s = log_series(s);
+        else if (t.rfind("diff", 0) == 0)
+            s = diff(s, transform_arg(t));
+        else
+            s = pct_change(s, transform_arg(t));
+    }
+    return s;
+}
+
+Frame load_frame(const CaseConfig& c, const RunOptions& o) {
+    std::vector<Series> all;
+    for (const SeriesSpec& spec : c.series) {
+        fs::path p = fs::path(o.data_dir) / spec.file;
+        if (!fs::exists(p))
+            throw DataError(p.string() + ": no such file (series '" + spec.name + "' of " + c.path +
+                            "); run `recur data fetch fred " + fs::path(spec.file).stem().string() +
+                            "` or pass --data-dir");
+        Series s = read_fred_csv(p.string(), spec.column);
+        s = slice_dates(s, c.start, c.end);
+        s = apply_transforms(std::move(s), spec);
+        s.name = spec.name;
+        all.push_back(std::move(s));
+    }
+    return dropna(align(all));
+}
+
+Sequential<float> build_model(const CaseConfig& c, Index window, Index features,
+                              std::uint64_t seed) {
+    Sequential<float> model(ShapeSpec::sequence(window, features), seed);
+    for (const LayerSpec& l : c.layers) {
+        if (l.type == "Dense") {
+            DenseOptions d(l.units);
+            if (!l.activation.empty()) d.activation(activation_from_name(l.activation));
+            model.add<Dense<float>>(d);
+            continue;
+        }
+        RecurrentOptions r(l.units);
+        r.return_sequences(l.return_sequences)
+            .dropout(l.dropout)
+            .recurrent_dropout(l.recurrent_dropout);
+        if (!l.activation.empty()) r.activation(activation_from_name(l.activation));
+        if (!l.recurrent_activation.empty())
+            r.recurrent_activation(activation_from_name(l.recurrent_activation));
+        if (l.type == "LSTM")
+            model.add<LSTM<float>>(r);
+        else if (l.type == "GRU")
+            model.add<GRU<float>>(r);
+        else
+            model.add<SimpleRNN<float>>(r);
+    }
+    return model;
+}
+
+// (N, K) as doubles, column k of row i at [i * K + k].
+struct Table {
+    Index n = 0, k = 0;
+    std::vector<double> v;
+    std::vector<double> col(Index j) const {
+        std::vector<double> out(static_cast<std::size_t>(n));
+        for (Index i = 0; i < n; ++i)
+            out[static_cast<std::size_t>(i)] = v[static_cast<std::size_t>(i * k + j)];
+        return out;
+    }
+};
+
+Table to_table(const Tensor<float>& t) {
+    Table out{t.dim(0), t.size() / std::max<Index>(t.dim(0), 1), {}};
+    out.v.assign(t.data(), t.data() + t.size());
+    return out;
+}
+
+Table unscale(const Table& t, const MinMaxScaler* scaler) {
+    if (!scaler) return t;
+    Tensor<double> x({t.n, t.k});
+    std::copy(t.v.begin(), t.v.end(), x.data());
+    scaler->inverse_transform_inplace(x);
+    Table out = t;
+    out.v.assign(x.data(), x.data() + x.size());
+    return out;
+}
+
+std::string last_date_before(const Frame& f, const std::string& date) {
+    std::string last;
+    for (const auto& d : f.dates)
+        if (d < date) last = d;
+    return last;
+}
+
+// The VAR comparators of the book's macro study, fit on the rows before the test period:
+// one-step-ahead forecasts with the true lags (like-for-like with the RNN) and the iterated
+// forecast over the whole test period from its origin (the book's "dynamic" comparator).
+void add_var_baseline(const CaseConfig& c, const Frame& frame, Index n_test, const MinMaxScaler* sc,
+                      const Table& actual_u, report::Metrics& m) {
+    const Index rows = static_cast<Index>(frame.rows()), K = static_cast<Index>(frame.cols());
+    Eigen::MatrixXd data(rows, K);
+    for (Index t = 0; t < rows; ++t)
+        for (Index k = 0; k < K; ++k)
+            data(t, k) = frame.columns[static_cast<std::size_t>(k)][static_cast<std::size_t>(t)];
+    const Index origin = rows - n_test;  // the test targets are the last n_test rows
+    VarModel var =
+        fit_var_select(data.topRows(origin), c.var_maxlags, parse_var_criterion(c.var_ic));
+    auto to_table_u = [&](const Eigen::MatrixXd& f) {
+        Table t{n_test, K, std::vector<double>(static_cast<std::size_t>(n_test * K))};
+        for (Index i = 0; i < n_test; ++i)
+            for (Index k = 0; k < K; ++k) t.v[static_cast<std::size_t>(i * K + k)] = f(i, k);
+        return unscale(t, sc);
+    };
+    const Table one = to_table_u(var_one_step_forecasts(var, data, origin));
+    const Table dyn = to_table_u(var.forecast(n_test));
+    m.emplace_back("var_lag_order", static_cast<double>(var.lags));
+    m.emplace_back("var_one_step_mae", mae(one.v, actual_u.v));
+    m.emplace_back("var_dynamic_mae", mae(dyn.v, actual_u.v));
+    for (Index k = 0; k < K; ++k) {
+        const std::string& name = frame.names[static_cast<std::size_t>(k)];
+        m.emplace_back("var_one_step_mae_" + name, mae(one.col(k), actual_u.col(k)));
+        m.emplace_back("var_dynamic_mae_" + name, mae(dyn.col(k), actual_u.col(k)));
+    }
+}
+
+}  // namespace
+
+report::Metrics run_case(const CaseConfig& c, const RunOptions& o) {
+    if (o.threads > 0) set_num_threads(o.threads);
+    const std::uint64_t seed = o.seed.value_or(c.seed);
+    const int epochs = o.epochs.value_or(c.epochs);
+    const std::string fit_on = o.scaler_fit.empty() ? c.fit_on : o.scaler_fit;
+    fs::create_directories(o.out_dir);
+    const fs::path out(o.out_dir);
+
+    Frame frame = load_frame(c, o);
+    std::optional<MinMaxScaler> scaler;
+    if (c.scaling == "minmax") {
+        scaler.emplace();
+        if (fit_on == "train") {
+            std::string last = last_date_before(frame, c.test_start);
+            if (last.empty())
+                throw DataError(c.path + ": no rows before test_start " + c.test_start +
+                                " to fit the scaler on");
+            scaler->fit(frame, "", last);
+        } else {
+            scaler->fit(frame);
+        }
+        frame = scaler->transform(frame);
+    }
+    const Index window = static_cast<Index>(c.window);
+    const Index K = static_cast<Index>(frame.cols());
+    Windows<float> w = make_windows<float>(frame, window);
+    auto [train, test] = split_at_date(w, c.test_start);
+    if (train.size() == 0 || test.size() == 0)
+        throw DataError(c.path + ": test_start " + c.test_start + " leaves " +
+                        std::to_string(train.size()) + " training and " +
+                        std::to_string(test.size()) + " test samples; both must be > 0");
+
+    Sequential<float> model = build_model(c, window, K, seed);
+    if (o.verbose) fmt::print(stderr, "{}", model.summary());
+    model.compile(loss_from_name(c.loss), c.optimizer);
+    EarlyStopping<float> early(c.early);
+    FitOptions<float> fo;
+    fo.epochs = epochs;
+    fo.batch_size = static_cast<Index>(c.batch_size);
+    fo.shuffle = c.shuffle;
+    fo.seed = seed;
+    fo.verbose = o.verbose;
+    if (c.early_stopping) fo.callbacks.push_back(&early);
+    const auto t0 = std::chrono::steady_clock::now();
+    History history = model.fit(train.x, train.y, fo, &test.x, &test.y);
+    const double train_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    int best_epoch = 0;
+    if (c.early_stopping) {
+        best_epoch = early.best_epoch();
+    } else {
+        const auto& vl = history["val_loss"];
+        best_epoch = static_cast<int>(std::min_element(vl.begin(), vl.end()) - vl.begin()) + 1;
+    }
+
+    // Predictions, actuals and the naive forecast (the last value of each window), scaled.
+    const Table pred = to_table(model.predict(test.x));
+    const Table actual = to_table(test.y);
+    Table naive{actual.n, K, std::vector<double>(actual.v.size())};
+    for (Index i = 0; i < actual.n; ++i)
+        for (Index k = 0; k < K; ++k)
+            naive.v[static_cast<std::size_t>(i * K + k)] =
+                test.x.data()[i * window * K + (window - 1) * K + k];
+    const MinMaxScaler* sc = scaler ? &*scaler : nullptr;
+    const Table pred_u = unscale(pred, sc), actual_u = unscale(actual, sc),
+                naive_u = unscale(naive, sc);
+
+    report::Metrics m;
+    m.emplace_back("params", static_cast<double>(model.param_count()));
+    m.emplace_back("epochs_run", history.epochs_run());
+    m.emplace_back("best_epoch", best_epoch);
+    m.emplace_back("train_seconds", train_seconds);
+    m.emplace_back("train_samples", static_cast<double>(train.size()));
+    m.emplace_back("test_samples", static_cast<double>(test.size()));
+    if (c.report == "levels") {
+        m.emplace_back("test_rmse_scaled", rmse(pred.v, actual.v));
+        m.emplace_back("test_ic_pearson", pearson(pred.v, actual.v));
+        m.emplace_back("test_rmse_points", rmse(pred_u.v, actual_u.v));
+        m.emplace_back("naive_test_rmse_points", rmse(naive_u.v, actual_u.v));
+        m.emplace_back("naive_test_rmse_scaled", rmse(naive.v, actual.v));
+        std::vector<double> pr, ar;
+        for (std::size_t i = 0; i < actual_u.v.size(); ++i) {
+            pr.push_back(pred_u.v[i] / naive_u.v[i] - 1);
+            ar.push_back(actual_u.v[i] / naive_u.v[i] - 1);
+        }
+        m.emplace_back("test_return_ic", spearman(pr, ar));
+        m.emplace_back("test_direction_accuracy", direction_accuracy(pr, ar));
+    } else {
+        m.emplace_back("test_mae", mae(pred_u.v, actual_u.v));
+        for (Index k = 0; k < K; ++k)
+            m.emplace_back("test_mae_" + frame.names[static_cast<std::size_t>(k)],
+                           mae(pred_u.col(k), actual_u.col(k)));
+        m.emplace_back("naive_test_mae", mae(naive_u.v, actual_u.v));
+        for (Index k = 0; k < K; ++k)
+            m.emplace_back("naive_test_mae_" + frame.names[static_cast<std::size_t>(k)],
+                           mae(naive_u.col(k), actual_u.col(k)));
+        if (c.var_maxlags > 0) add_var_baseline(c, frame, test.size(), sc, actual_u, m);
+    }
+    for (const auto& r : c.reference) m.push_back(r);
+    m.emplace_back("seed", static_cast<double>(seed));
+
+    // Files.
+    write_file_atomic((out / "metrics.json").string(), report::metrics_json(m));
+    history.write_csv((out / "history.csv").string());
+    std::string csv = "date";
+    for (const auto& name : frame.names) csv += "," + name + "_actual," + name + "_predicted";
+    csv += "\n";
+    for (Index i = 0; i < actual.n; ++i) {
+        csv += test.target_dates[static_cast<std::size_t>(i)];
+        for (Index k = 0; k < K; ++k)
+            csv += fmt::format(",{:.9g},{:.9g}", actual_u.v[static_cast<std::size_t>(i * K + k)],
+                               pred_u.v[static_cast<std::size_t>(i * K + k)]);
+        csv += "\n";
+    }
+    write_file_atomic((out / "predictions.csv").string(), csv);
+
+    report::Plot curve;
+    curve.title = c.name + ": " + c.loss + " by epoch (best " + std::to_string(best_epoch) + ")";
+    curve.y_label = c.loss;
+    curve.log_y = true;
+    for (int e = 1; e <= history.epochs_run(); ++e) curve.x_labels.push_back(std::to_string(e));
+    curve.lines.push_back({"loss", history["loss"], ""});
+    curve.lines.push_back({"val_loss", history["val_loss"], ""});
+    write_file_atomic((out / "learning_curve.svg").string(), report::svg_plots({curve}));
+
+    std::vector<report::Plot> panels;
+    for (Index k = 0; k < K; ++k) {
+        report::Plot p;
+        const std::string& name = frame.names[static_cast<std::size_t>(k)];
+        p.title = c.name + ": " + name + ", test period";
+        p.y_label = name;
+        p.x_labels = test.target_dates;
+        p.lines.push_back({"actual", actual_u.col(k), "#333333"});
+        p.lines.push_back({"predicted", pred_u.col(k), "#d62728"});
+        panels.push_back(std::move(p));
+    }
+    write_file_atomic((out / "test_predictions.svg").string(), report::svg_plots(panels));
+    save_model(model, (out / "model.recur").string());
+    return m;
+}
+
+report::Metrics run_seeds(const CaseConfig& c, const RunOptions& o) {
+    if (o.seeds <= 1) return run_case(c, o);
+    const std::uint64_t first = o.seed.value_or(c.seed);
+    std::vector<report::Metrics> runs;
+    for (int i = 0; i < o.seeds; ++i) {
+        RunOptions one = o;
+        one.seed = first + static_cast<std::uint64_t>(i);
+        one.out_dir = (fs::path(o.out_dir) / ("seed_" + std::to_string(*one.seed))).string();
+        runs.push_back(run_case(c, one));
+        if (o.verbose) fmt::print(stderr, "seed {} done -> {}\n", *one.seed, one.out_dir);
+    }
+    nlohmann::ordered_json j;
+    j["seeds"] = nlohmann::json::array();
+    for (int i = 0; i < o.seeds; ++i) j["seeds"].push_back(first + static_cast<std::uint64_t>(i));
+    nlohmann::ordered_json stats = nlohmann::ordered_json::object();
+    for (std::size_t k = 0; k < runs[0].size(); ++k) {
+        const std::string& key = runs[0][k].first;
+        if (key == "seed") continue;
+        double sum = 0, sq = 0;
+        for (const auto& r : runs) sum += r[k].second;
+        const double mean = sum / static_cast<double>(runs.size());
+        for (const auto& r : runs) sq += (r[k].second - mean) * (r[k].second - mean);
+        const double sd = std::sqrt(sq / static_cast<double>(runs.size() - 1));
+        auto num = [](double v) { return std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr; };
+        stats[key] = {{"mean", num(mean)}, {"sd", num(sd)}};
+    }
+    j["metrics"] = stats;
+    fs::create_directories(o.out_dir);
+    write_file_atomic((fs::path(o.out_dir) / "summary.json").string(), j.dump(2) + "\n");
+    return runs.back();
+}
+
+}  // namespace recur::casestudy

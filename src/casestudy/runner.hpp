@@ -1,0 +1,36 @@
+// casestudy/runner.hpp — runs a case study end to end: load the FRED series, transform, scale,
+// window, split at the test date, build and train the model (the test set is the validation
+// set, as in the book), then evaluate against a naive forecast and write the reports:
+//   metrics.json, history.csv, predictions.csv, learning_curve.svg, test_predictions.svg,
+//   model.recur
+// With seeds > 1 each seed s, s+1, ... runs into OUT/seed_<s>/ and OUT/summary.json holds the
+// mean and standard deviation (n - 1) of every metric.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "casestudy/config.hpp"
+#include "report/report.hpp"
+
+namespace recur::casestudy {
+
+struct RunOptions {
+    std::string data_dir = "../shared/data";
+    std::string out_dir = ".";
+    std::optional<std::uint64_t> seed;  // overrides the config's
+    std::optional<int> epochs;          // overrides the config's
+    std::string scaler_fit;             // "all" | "train" overrides [scaling] fit_on
+    int threads = 0;                    // 0: leave recur's default
+    int seeds = 1;
+    int verbose = 1;  // fit's progress lines
+};
+
+// One run into options.out_dir; returns the metrics written to metrics.json.
+report::Metrics run_case(const CaseConfig& config, const RunOptions& options);
+
+// options.seeds runs (one run straight into out_dir if seeds == 1); returns the last metrics.
+report::Metrics run_seeds(const CaseConfig& config, const RunOptions& options);
+
+}  // namespace recur::casestudy

@@ -1,0 +1,162 @@
+// End-to-end runs of the book's case studies (configs/sp500.toml, configs/macro.toml) through
+// the library runner behind `recur reproduce`, cut to 2 epochs, plus config error messages.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "casestudy/runner.hpp"
+
+namespace fs = std::filesystem;
+using recur::casestudy::CaseConfig;
+using recur::casestudy::ConfigError;
+
+namespace {
+
+const std::string kRepo = std::string(RECUR_FIXTURE_DIR) + "/../..";
+const std::string kData = std::string(RECUR_FIXTURE_DIR) + "/../../../shared/data";
+
+fs::path fresh_dir(const std::string& name) {
+    fs::path d = fs::temp_directory_path() / ("recur_reproduce_test_" + name);
+    fs::remove_all(d);
+    return d;
+}
+
+nlohmann::json read_json(const fs::path& p) {
+    std::ifstream in(p);
+    return nlohmann::json::parse(in);
+}
+
+void run_and_check(const std::string& name, const std::vector<std::string>& files,
+                   const std::vector<std::string>& keys) {
+    for (const auto& f : files)
+        if (!fs::exists(fs::path(kData) / f)) GTEST_SKIP() << "no " << f << " under " << kData;
+    CaseConfig config = recur::casestudy::load_config(kRepo + "/configs/" + name + ".toml");
+    recur::casestudy::RunOptions o;
+    o.data_dir = kData;
+    o.out_dir = fresh_dir(name).string();
+    o.epochs = 2;
+    o.verbose = 0;
+    recur::casestudy::run_seeds(config, o);
+    for (const char* f : {"metrics.json", "history.csv", "predictions.csv", "learning_curve.svg",
+                          "test_predictions.svg", "model.recur"})
+        EXPECT_TRUE(fs::exists(fs::path(o.out_dir) / f)) << f;
+    nlohmann::json m = read_json(fs::path(o.out_dir) / "metrics.json");
+    for (const auto& k : keys) {
+        ASSERT_TRUE(m.contains(k)) << k;
+        ASSERT_TRUE(m[k].is_number()) << k << " = " << m[k].dump();
+        EXPECT_TRUE(std::isfinite(m[k].get<double>())) << k;
+    }
+    EXPECT_EQ(m["epochs_run"].get<int>(), 2);
+}
+
+}  // namespace
+
+TEST(Reproduce, Sp500TwoEpochsWritesEveryFileAndMetric) {
+    run_and_check(
+        "sp500", {"fred/SP500.csv"},
+        {"params", "epochs_run", "best_epoch", "train_seconds", "test_rmse_scaled",
+         "test_ic_pearson", "test_rmse_points", "naive_test_rmse_points", "naive_test_rmse_scaled",
+         "test_return_ic", "test_direction_accuracy", "book_test_rmse_scaled", "book_test_ic"});
+}
+
+TEST(Reproduce, MacroTwoEpochsWritesEveryFileAndMetric) {
+    run_and_check("macro", {"fred/UMCSENT.csv", "fred/IPGMFN.csv"},
+                  {"params", "epochs_run", "best_epoch", "train_seconds", "test_mae", "test_mae_ip",
+                   "test_mae_sentiment", "naive_test_mae", "book_test_mae", "var_lag_order",
+                   "var_one_step_mae", "var_dynamic_mae"});
+}
+
+TEST(Reproduce, BookArchitecturesHaveTheBooksParameterCounts) {
+    if (!fs::exists(fs::path(kData) / "fred/SP500.csv")) GTEST_SKIP() << "no data";
+    CaseConfig config = recur::casestudy::load_config(kRepo + "/configs/sp500.toml");
+    recur::casestudy::RunOptions o;
+    o.data_dir = kData;
+    o.out_dir = fresh_dir("sp500_seeds").string();
+    o.epochs = 1;
+    o.seeds = 2;
+    o.verbose = 0;
+    auto m = recur::casestudy::run_seeds(config, o);
+    EXPECT_EQ(m[0].first, "params");
+    EXPECT_EQ(m[0].second, 1781);
+    EXPECT_TRUE(fs::exists(fs::path(o.out_dir) / "seed_42" / "metrics.json"));
+    EXPECT_TRUE(fs::exists(fs::path(o.out_dir) / "seed_43" / "metrics.json"));
+    nlohmann::json s = read_json(fs::path(o.out_dir) / "summary.json");
+    EXPECT_TRUE(s["metrics"]["test_rmse_scaled"]["mean"].is_number());
+    EXPECT_TRUE(s["metrics"]["test_rmse_scaled"]["sd"].is_number());
+}
+
+TEST(Reproduce, ConfigErrorNamesFileAndKey) {
+    const std::string text = R"(
+name = "bad"
+[data]
+[[data.series]]
+file = "fred/SP500.csv"
+[windows]
+window = 63
+test_start = "2018-01-01"
+[[model.layers]]
+type = "LSTM"
+units = 20
+[training]
+batch_size = "twenty"
+epochs = 5
+)";
+    try {
+        recur::casestudy::parse_config(text, "bad.toml");
+        FAIL() << "expected ConfigError";
+    } catch (const ConfigError& e) {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find("bad.toml"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("training.batch_size"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("integer"), std::string::npos) << msg;
+    }
+}
+
+TEST(Reproduce, ConfigErrorsForUnknownKeysAndSyntax) {
+    EXPECT_THROW(recur::casestudy::parse_config("nmae = 1\n", "typo.toml"), ConfigError);
+    try {
+        recur::casestudy::parse_config("name = \n", "syntax.toml");
+        FAIL() << "expected ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("syntax.toml"), std::string::npos) << e.what();
+    }
+}
+
+TEST(Reproduce, MissingDataFileSaysHowToFetchIt) {
+    CaseConfig config = recur::casestudy::load_config(kRepo + "/configs/sp500.toml");
+    recur::casestudy::RunOptions o;
+    o.data_dir = fresh_dir("no_data").string();
+    o.out_dir = fresh_dir("no_data_out").string();
+    o.verbose = 0;
+    try {
+        recur::casestudy::run_case(config, o);
+        FAIL() << "expected an error";
+    } catch (const std::exception& e) {
+        EXPECT_NE(std::string(e.what()).find("recur data fetch fred SP500"), std::string::npos)
+            << e.what();
+    }
+}
+
+TEST(Reproduce, CliReproduceRunsAndBadConfigFails) {
+    if (!fs::exists(fs::path(kData) / "fred/SP500.csv")) GTEST_SKIP() << "no data";
+    const fs::path out = fresh_dir("cli");
+    const std::string cmd = std::string(RECUR_CLI_PATH) + " reproduce sp500 -q --epochs 1 --out " +
+                            out.string() + " --data-dir " + kData + " > /dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    EXPECT_TRUE(fs::exists(out / "metrics.json"));
+    const fs::path bad = fresh_dir("cli_bad_cfg");
+    fs::create_directories(bad);
+    { std::ofstream(bad / "c.toml") << "seed = \"x\"\n"; }
+    const std::string cmd2 = std::string(RECUR_CLI_PATH) + " fit " + (bad / "c.toml").string() +
+                             " --out " + (bad / "o").string() + " 2> " + (bad / "err").string();
+    EXPECT_NE(std::system(cmd2.c_str()), 0);
+    std::ifstream err(bad / "err");
+    std::string msg((std::istreambuf_iterator<char>(err)), std::istreambuf_iterator<char>());
+    EXPECT_NE(msg.find("c.toml"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("'seed'"), std::string::npos) << msg;
+}
