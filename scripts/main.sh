@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: set up, build, and run the book's S&P 500 case study (LSTM(20) on FRED SP500).
-# Usage: bash scripts/main.sh [DATA_DIR]     DATA_DIR defaults to ../shared/data (this checkout's
+# Usage: bash scripts/main.sh [DATA_DIR [reproduce flags...]]     DATA_DIR defaults to ../shared/data (this checkout's
 #        neighbour); it must hold fred/SP500.csv (FRED's CSV download of series SP500).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +11,8 @@ if [ ! -f "$data_dir/fred/SP500.csv" ]; then
 fi
 bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target example_sp500 recur_cli
-mkdir -p runs/sp500
+cmake --build build -j"$(nproc)" --target recur_cli example_sp500
 ./build/recur summary sp500
-./build/example_sp500 "$data_dir/fred/SP500.csv" runs/sp500/model.recur
-echo "model saved to runs/sp500/model.recur"
+# The book's settings live in configs/sp500.toml; outputs: runs/sp500/{metrics.json,history.csv,
+# predictions.csv,learning_curve.svg,test_predictions.svg,model.recur}
+./build/recur reproduce sp500 --data-dir "$data_dir" --out runs/sp500 "${@:2}"

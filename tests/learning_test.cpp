@@ -67,6 +67,11 @@ double train_adding(const char* name, int epochs) {
 }
 
 TEST(Learning, LstmAndGruSolveTheAddingProblemSimpleRnnDoesNot) {
+#if defined(__SANITIZE_ADDRESS__)
+    // ~50 epochs of unoptimised Eigen under ASan take over ten minutes; the same fit() paths run
+    // under the sanitizers in the determinism, callback and reproduce tests.
+    GTEST_SKIP() << "learning run only in optimised builds";
+#endif
     double lstm = train_adding<LSTM<float>>("LSTM", 30);
     double gru = train_adding<GRU<float>>("GRU", 30);
     double rnn = train_adding<SimpleRNN<float>>("SimpleRNN", 10);
