@@ -9,6 +9,7 @@ packages=(
   libfmt-dev                       # formatting of progress lines and reports
   libcli11-dev                     # the recur command line
   libtomlplusplus-dev              # case-study configs (recur fit / reproduce)
+  libcurl4-openssl-dev             # recur data fetch (FRED downloads)
   libgtest-dev libgmock-dev        # the test suite
   libbenchmark-dev                 # bench/
   clang-format                     # code style (.clang-format)

@@ -11,6 +11,7 @@ void add_summary_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_fit_command(CLI::App& app);        // recur fit CONFIG --out DIR ...
 void add_reproduce_command(CLI::App& app);  // recur reproduce sp500|macro --out DIR ...
+void add_data_command(CLI::App& app);       // recur data fetch fred SERIES... [--data-dir DIR]
 
 // The flags `fit` and `reproduce` share (--out, --data-dir, --seed, --epochs, --threads, --seeds,
 // --scaler-fit, --quiet); registered on `cmd`, filled in when it parses.
