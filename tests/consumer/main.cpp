@@ -1,6 +1,6 @@
 // A program outside the recur tree, built against an installed recur (find_package).
-#include <recur/recur.hpp>
 #include <cstdio>
+#include <recur/recur.hpp>
 int main() {
     recur::Sequential<float> m(recur::ShapeSpec::sequence(63, 1));
     m.add<recur::LSTM<float>>(recur::LSTMOptions(20));
