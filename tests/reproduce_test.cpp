@@ -160,3 +160,41 @@ TEST(Reproduce, CliReproduceRunsAndBadConfigFails) {
     EXPECT_NE(msg.find("c.toml"), std::string::npos) << msg;
     EXPECT_NE(msg.find("'seed'"), std::string::npos) << msg;
 }
+
+// `recur predict` on the raw FRED file, with the run's config.toml and scaler.json, gives the
+// same forecasts as the run's own predictions.csv for the test year (forecast made after date
+// d = the prediction for the next trading day).
+TEST(Reproduce, PredictOnRawSeriesMatchesTheRunsTestPredictions) {
+    if (!fs::exists(fs::path(kData) / "fred/SP500.csv")) GTEST_SKIP() << "no data";
+    const fs::path out = fresh_dir("predict_raw");
+    const std::string cli = std::string(RECUR_CLI_PATH);
+    ASSERT_EQ(std::system((cli + " reproduce sp500 -q --epochs 1 --out " + out.string() +
+                           " --data-dir " + kData + " > /dev/null")
+                              .c_str()),
+              0);
+    ASSERT_EQ(std::system((cli + " predict --model " + (out / "model.recur").string() + " --data " +
+                           kData + "/fred/SP500.csv --out " + (out / "p.csv").string())
+                              .c_str()),
+              0);
+    auto read_csv = [](const fs::path& p) {
+        std::vector<std::pair<std::string, double>> rows;  // first column, last column
+        std::ifstream in(p);
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line))
+            rows.emplace_back(line.substr(0, line.find(',')),
+                              std::stod(line.substr(line.rfind(',') + 1)));
+        return rows;
+    };
+    auto run = read_csv(out / "predictions.csv");  // date, actual, predicted
+    auto raw = read_csv(out / "p.csv");            // after_date, predicted
+    ASSERT_EQ(run.size(), 251u);
+    size_t matched = 0;
+    for (size_t i = 0; i + 1 < raw.size(); ++i)
+        for (const auto& [date, predicted] : run)
+            if (date == raw[i + 1].first) {
+                EXPECT_NEAR(raw[i].second, predicted, 1e-6 * predicted) << date;
+                ++matched;
+            }
+    EXPECT_EQ(matched, 251u);
+}

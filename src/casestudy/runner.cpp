@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "recur/data/data.hpp"
 #include "recur/io/model_io.hpp"
@@ -151,7 +153,74 @@ void add_var_baseline(const CaseConfig& c, const Frame& frame, Index n_test, con
     }
 }
 
+std::string read_text(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw DataError(path + ": cannot open");
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 }  // namespace
+
+void predict_run(const std::string& run_dir, const std::string& data, const std::string& out_csv) {
+    const fs::path dir(run_dir);
+    CaseConfig c = load_config((dir / "config.toml").string());
+    RunOptions o;
+    if (fs::is_directory(data)) {
+        o.data_dir = data;
+    } else {
+        if (c.series.size() != 1)
+            throw DataError(c.path + " has " + std::to_string(c.series.size()) +
+                            " series: pass a data directory (fred/<SERIES>.csv), not one file");
+        o.data_dir = fs::path(data).parent_path().string();
+        c.series[0].file = fs::path(data).filename().string();
+    }
+    c.start.clear();  // new data: every row, not the training range
+    c.end.clear();
+    Frame frame = load_frame(c, o);
+    const nlohmann::json sj = nlohmann::json::parse(read_text((dir / "scaler.json").string()));
+    std::optional<MinMaxScaler> scaler;
+    if (sj.contains("data_min")) {
+        // Refit on the two rows (min, max): exactly the training scaler's parameters.
+        Frame bounds;
+        bounds.dates = {"1900-01-01", "1900-01-02"};
+        bounds.names = sj.at("names").get<std::vector<std::string>>();
+        auto lo = sj.at("data_min").get<std::vector<double>>();
+        auto hi = sj.at("data_max").get<std::vector<double>>();
+        for (std::size_t k = 0; k < lo.size(); ++k) bounds.columns.push_back({lo[k], hi[k]});
+        scaler.emplace();
+        scaler->fit(bounds);
+        frame = scaler->transform(frame);
+    }
+    Sequential<float> model = load_model<float>((dir / "model.recur").string());
+    const Index window = model.input_spec().steps, K = static_cast<Index>(frame.cols());
+    // Windows ending at every row from `window - 1` on: the last one forecasts past the data.
+    const Index rows = static_cast<Index>(frame.rows()), n = rows - window + 1;
+    if (n < 1)
+        throw DataError(data + ": " + std::to_string(rows) +
+                        " rows after transforms, fewer than "
+                        "the window of " +
+                        std::to_string(window));
+    Tensor<float> x({n, window, K});
+    for (Index i = 0; i < n; ++i)
+        for (Index t = 0; t < window; ++t)
+            for (Index k = 0; k < K; ++k)
+                x.at(i, t, k) = static_cast<float>(
+                    frame.columns[static_cast<std::size_t>(k)][static_cast<std::size_t>(i + t)]);
+    Table pred = unscale(to_table(model.predict(x)), scaler ? &*scaler : nullptr);
+    std::string csv = "after_date";
+    for (const auto& name : frame.names) csv += "," + name + "_predicted";
+    csv += "\n";
+    for (Index i = 0; i < n; ++i) {
+        csv += frame.dates[static_cast<std::size_t>(i + window - 1)];
+        for (Index k = 0; k < K; ++k)
+            csv += fmt::format(",{:.9g}", pred.v[static_cast<std::size_t>(i * K + k)]);
+        csv += "\n";
+    }
+    if (out_csv == "-")
+        fmt::print("{}", csv);
+    else
+        write_file_atomic(out_csv, csv);
+}
 
 report::Metrics run_case(const CaseConfig& c, const RunOptions& o) {
     if (o.threads > 0) set_num_threads(o.threads);
@@ -291,6 +360,11 @@ report::Metrics run_case(const CaseConfig& c, const RunOptions& o) {
     }
     write_file_atomic((out / "test_predictions.svg").string(), report::svg_plots(panels));
     save_model(model, (out / "model.recur").string());
+    // What `recur predict` needs to apply the model to new raw data: the config and the scaler.
+    write_file_atomic((out / "config.toml").string(), read_text(c.path));
+    nlohmann::json sj = {{"names", frame.names}};
+    if (scaler) sj["data_min"] = scaler->data_min(), sj["data_max"] = scaler->data_max();
+    write_file_atomic((out / "scaler.json").string(), sj.dump(2));
     return m;
 }
 

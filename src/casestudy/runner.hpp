@@ -33,4 +33,12 @@ report::Metrics run_case(const CaseConfig& config, const RunOptions& options);
 // options.seeds runs (one run straight into out_dir if seeds == 1); returns the last metrics.
 report::Metrics run_seeds(const CaseConfig& config, const RunOptions& options);
 
+// Applies the model of a run directory (model.recur + the config.toml and scaler.json that
+// run_case writes beside it) to new raw data: `data` is a data directory laid out like
+// --data-dir, or for a one-series config a single CSV file. The series are transformed and
+// scaled as in training; each window of the last `window` rows is forecast, one CSV row per
+// window ("after_date" = its last date, then the predicted next value of each series, in the
+// data's units; the last row forecasts past the end of the data). `out_csv` "-" = stdout.
+void predict_run(const std::string& run_dir, const std::string& data, const std::string& out_csv);
+
 }  // namespace recur::casestudy

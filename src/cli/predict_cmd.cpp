@@ -1,16 +1,21 @@
-// recur predict — applies a saved model to windows in a CSV file.
+// recur predict — applies a saved model to new data.
 //
-// Input CSV: one sample per row, its T*F values flattened time-major within the sample
+// Raw series (a date-indexed CSV such as a FRED download, or a data directory): the model's run
+// directory must hold the config.toml and scaler.json written by `recur fit` / `reproduce`; the
+// data is transformed, scaled and windowed as in training (casestudy::predict_run).
+// Otherwise the input is windows: one sample per row, its T*F values flattened time-major within the sample
 // (t0f0, t0f1, ..., t1f0, ...); a first row that does not parse as numbers is taken as a
 // header. Output CSV: one row per sample with the model's outputs, written with 9 significant
 // digits (float round-trips exactly).
 #include <fmt/core.h>
 #include <fmt/os.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
+#include "casestudy/runner.hpp"
 #include "cli/commands.hpp"
 #include "recur/io/model_io.hpp"
 
@@ -63,6 +68,19 @@ Tensor<float> read_rows(const std::string& path, Index per_sample) {
     return x;
 }
 
+// A directory, or a CSV whose header starts with a date column: raw series, not windows.
+bool is_raw_series(const std::string& path) {
+    if (std::filesystem::is_directory(path)) return true;
+    std::ifstream in(path);
+    std::string header;
+    std::getline(in, header);
+    if (header.size() >= 3 && static_cast<unsigned char>(header[0]) == 0xEF)
+        header = header.substr(3);
+    for (const char* name : {"DATE,", "observation_date,", "date,"})
+        if (header.rfind(name, 0) == 0) return true;
+    return false;
+}
+
 }  // namespace
 
 void add_predict_command(CLI::App& app) {
@@ -75,6 +93,20 @@ void add_predict_command(CLI::App& app) {
         ->required();
     cmd->add_option("--output,--out", *output, "Output CSV ('-' = stdout)");
     cmd->callback([=] {
+        if (is_raw_series(*input)) {
+            // A date-indexed CSV (or a data directory): transform, scale and window it as the
+            // run that saved the model did (config.toml and scaler.json beside model.recur).
+            auto run_dir = std::filesystem::path(*model_path).parent_path();
+            if (run_dir.empty()) run_dir = ".";
+            if (!std::filesystem::exists(run_dir / "config.toml") ||
+                !std::filesystem::exists(run_dir / "scaler.json"))
+                throw std::runtime_error(*input + " is a date-indexed series, but " +
+                                         run_dir.string() +
+                                         " has no config.toml + scaler.json from `recur fit` / "
+                                         "`recur reproduce` to transform it with");
+            casestudy::predict_run(run_dir.string(), *input, *output);
+            return;
+        }
         Sequential<float> model = load_model<float>(*model_path);
         const ShapeSpec& in = model.input_spec();
         Index per = in.kind == ShapeSpec::Kind::vector ? in.features : in.steps * in.features;
