@@ -3,8 +3,8 @@
 // Raw series (a date-indexed CSV such as a FRED download, or a data directory): the model's run
 // directory must hold the config.toml and scaler.json written by `recur fit` / `reproduce`; the
 // data is transformed, scaled and windowed as in training (casestudy::predict_run).
-// Otherwise the input is windows: one sample per row, its T*F values flattened time-major within the sample
-// (t0f0, t0f1, ..., t1f0, ...); a first row that does not parse as numbers is taken as a
+// Otherwise the input is windows: one sample per row, its T*F values flattened time-major within
+// the sample (t0f0, t0f1, ..., t1f0, ...); a first row that does not parse as numbers is taken as a
 // header. Output CSV: one row per sample with the model's outputs, written with 9 significant
 // digits (float round-trips exactly).
 #include <fmt/core.h>
