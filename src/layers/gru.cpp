@@ -14,6 +14,7 @@ namespace recur {
 template <typename T>
 void GRU<T>::resize_cell_buffers() {
     rh_.resize({this->T_, this->B_, this->units()});
+    this->scratch_.resize({this->B_, 3 * this->units()});
     if (this->options_.reset_after()) drec_.resize({this->T_, this->B_, 3 * this->units()});
 }
 

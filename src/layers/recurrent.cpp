@@ -208,14 +208,14 @@ void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
         throw std::invalid_argument(this->kind() + ": initial state batch " +
                                     std::to_string(initial_state_[0].dim(0)) + " != input batch " +
                                     std::to_string(B_));
-    training_ = mode == Mode::training;
+    const bool training = mode == Mode::training;
 
     // Variational dropout: one mask per sequence, drawn before the threaded loop (determinism).
-    if (training_ && options_.dropout() > 0)
+    if (training && options_.dropout() > 0)
         fill_mask(in_mask_, {B_, I_}, options_.dropout(), this->rng_);
     else
         in_mask_.resize({0});
-    if (training_ && options_.recurrent_dropout() > 0)
+    if (training && options_.recurrent_dropout() > 0)
         fill_mask(rec_mask_, {B_, u}, options_.recurrent_dropout(), this->rng_);
     else
         rec_mask_.resize({0});
@@ -246,7 +246,6 @@ void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
     if (!rec_mask_.empty()) hm_.resize({T_, B_, u});
     if (state_count() == 2) c_.resize({T_, B_, u});
     if (initial_state_.empty()) zero_state_.assign({B_, u}, T(0));
-    scratch_.resize({B_, gu});
     resize_cell_buffers();
 
     // 2. The recurrence, batch rows split over threads.

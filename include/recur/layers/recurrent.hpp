@@ -136,8 +136,7 @@ class RecurrentLayer : public Layer<T> {
     Param<T> recurrent_kernel_{"recurrent_kernel", {}, {}, true};
     Param<T> bias_{"bias", {}, {}, true};
 
-    Index T_ = 0, B_ = 0, I_ = 0;  // shape of the last forward
-    bool training_ = false;
+    Index T_ = 0, B_ = 0, I_ = 0;   // shape of the last forward
     const Tensor<T>* x_ = nullptr;  // input actually projected (x, or xin_ if reversed/masked)
     Tensor<T> xin_;                 // (T, B, I) reversed and/or dropout-masked input
     Tensor<T> in_mask_;             // (B, I) scaled keep mask, training with dropout only
