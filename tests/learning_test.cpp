@@ -38,7 +38,7 @@ void make_adding(Index n, std::uint64_t seed, Tensor<float>& x, Tensor<float>& y
 class StopBelow : public Callback<float> {
   public:
     explicit StopBelow(double target) : target_(target) {}
-    bool on_epoch_end(int, const Logs& logs, Sequential<float>&) override {
+    bool on_epoch_end(int, const Logs& logs, Model<float>&) override {
         return logs.at("val_loss") < target_;
     }
 

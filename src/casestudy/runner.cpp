@@ -191,7 +191,7 @@ void predict_run(const std::string& run_dir, const std::string& data, const std:
         scaler->fit(bounds);
         frame = scaler->transform(frame);
     }
-    Sequential<float> model = load_model<float>((dir / "model.recur").string());
+    Model<float> model = load_model<float>((dir / "model.recur").string());
     const Index window = model.input_spec().steps, K = static_cast<Index>(frame.cols());
     // Windows ending at every row from `window - 1` on: the last one forecasts past the data.
     const Index rows = static_cast<Index>(frame.rows()), n = rows - window + 1;

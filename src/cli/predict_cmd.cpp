@@ -107,7 +107,7 @@ void add_predict_command(CLI::App& app) {
             casestudy::predict_run(run_dir.string(), *input, *output);
             return;
         }
-        Sequential<float> model = load_model<float>(*model_path);
+        Model<float> model = load_model<float>(*model_path);
         const ShapeSpec& in = model.input_spec();
         Index per = in.kind == ShapeSpec::Kind::vector ? in.features : in.steps * in.features;
         Tensor<float> flat = read_rows(*input, per);

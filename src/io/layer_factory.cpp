@@ -3,11 +3,13 @@
 #include <stdexcept>
 
 #include "recur/io/model_io.hpp"
+#include "recur/layers/concatenate.hpp"
 #include "recur/layers/dense.hpp"
 #include "recur/layers/dropout.hpp"
 #include "recur/layers/embedding.hpp"
 #include "recur/layers/gru.hpp"
 #include "recur/layers/lstm.hpp"
+#include "recur/layers/reshape.hpp"
 #include "recur/layers/simple_rnn.hpp"
 
 namespace recur {
@@ -53,11 +55,19 @@ std::unique_ptr<Layer<T>> layer_from_config(const std::string& kind, const std::
         if (kind == "LSTM") return std::make_unique<LSTM<T>>(recurrent_options(j));
         if (kind == "GRU") return std::make_unique<GRU<T>>(recurrent_options(j));
         if (kind == "SimpleRNN") return std::make_unique<SimpleRNN<T>>(recurrent_options(j));
+        if (kind == "Concatenate") {
+            if (j.value("axis", -1) != -1)
+                throw std::invalid_argument("Concatenate: only axis -1 is supported");
+            return std::make_unique<Concatenate<T>>();
+        }
+        if (kind == "Reshape")
+            return std::make_unique<Reshape<T>>(j.at("target_shape").get<std::vector<Index>>());
+        if (kind == "Flatten") return std::make_unique<Flatten<T>>();
     } catch (const nlohmann::json::exception& e) {
         throw std::invalid_argument("layer config for " + kind + ": " + e.what());
     }
     throw std::invalid_argument("unknown layer kind '" + kind +
-                                "' (known: Dense, Embedding, Dropout, SimpleRNN, LSTM, GRU)");
+                                "' (known: Dense, Embedding, Dropout, SimpleRNN, LSTM, GRU, Concatenate, Reshape, Flatten)");
 }
 
 template std::unique_ptr<Layer<float>> layer_from_config<float>(const std::string&,

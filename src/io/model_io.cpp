@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <utility>
@@ -192,7 +193,8 @@ void copy_values(const std::string& file, const TensorRecord& rec, Tensor<T>& ds
 struct ModelFile {
     std::string bytes;  // the whole file
     json arch;          // {"input": {...}, "layers": [{"kind", "name", "config"}, ...]}
-    ShapeSpec input;
+    ShapeSpec input;    // the first input (the only one of a Sequential file)
+    bool graph = false;  // a functional Model: "inputs", per-layer "inbound", "outputs"
     std::vector<TensorRecord> tensors;
 };
 
@@ -279,12 +281,28 @@ ModelFile read_model_file(const char* who, const std::string& path) {
     const std::string_view text = r.bytes(json_len, "the architecture JSON");
     try {
         mf.arch = json::parse(text.begin(), text.end());
-        mf.input = parse_spec(mf.arch.at("input"));
+        mf.graph = mf.arch.contains("inputs");
+        if (mf.graph) {
+            const json& inputs = mf.arch.at("inputs");
+            if (!inputs.is_array() || inputs.empty())
+                throw std::invalid_argument("\"inputs\" is not a non-empty array");
+            for (const json& in : inputs) {
+                in.at("name").get<std::string>();
+                parse_spec(in.at("shape"));
+            }
+            mf.input = parse_spec(inputs[0].at("shape"));
+            if (!mf.arch.at("outputs").is_array())
+                throw std::invalid_argument("\"outputs\" is not an array");
+        } else {
+            mf.input = parse_spec(mf.arch.at("input"));
+        }
         const json& layers = mf.arch.at("layers");
         if (!layers.is_array()) throw std::invalid_argument("\"layers\" is not an array");
         for (const json& l : layers) {
             l.at("kind").get<std::string>();
             l.at("name").get<std::string>();
+            if (mf.graph && !l.at("inbound").is_array())
+                throw std::invalid_argument("a layer's \"inbound\" is not an array");
             if (!l.at("config").is_object())
                 throw std::invalid_argument("a layer's \"config\" is not an object");
         }
@@ -304,7 +322,7 @@ ModelFile read_model_file(const char* who, const std::string& path) {
 // the parameter part, since the caller's model may name its layers differently.
 template <typename T>
 void copy_tensors(const char* who, const std::string& path, const ModelFile& mf,
-                  Sequential<T>& model, bool check_layer_names, bool set_trainable) {
+                  Model<T>& model, bool check_layer_names, bool set_trainable) {
     std::vector<std::pair<Param<T>*, std::string>> params;
     for (std::size_t i = 0; i < model.size(); ++i)
         for (Param<T>* p : model.layer(i).params())
@@ -395,14 +413,27 @@ void write_file_atomic(const std::string& path, const std::string& bytes) {
 }
 
 template <typename T>
-void save_model(const Sequential<T>& model, const std::string& path) {
+void save_model(const Model<T>& model, const std::string& path) {
     json layers = json::array();
     for (std::size_t i = 0; i < model.size(); ++i) {
         const Layer<T>& l = model.layer(i);
-        layers.push_back(
-            {{"kind", l.kind()}, {"name", l.name()}, {"config", json::parse(l.config_json())}});
+        json entry = {
+            {"kind", l.kind()}, {"name", l.name()}, {"config", json::parse(l.config_json())}};
+        if (!model.is_sequential()) entry["inbound"] = model.layer_inbound(i);
+        layers.push_back(entry);
     }
-    const json arch = {{"input", spec_to_json(model.input_spec())}, {"layers", layers}};
+    json arch;
+    if (model.is_sequential()) {
+        arch = {{"input", spec_to_json(model.input_spec())}, {"layers", layers}};
+    } else {
+        json inputs = json::array(), outputs = json::array();
+        for (std::size_t k = 0; k < model.num_inputs(); ++k)
+            inputs.push_back(
+                {{"name", model.input_name(k)}, {"shape", spec_to_json(model.input_spec(k))}});
+        for (std::size_t k = 0; k < model.num_outputs(); ++k)
+            outputs.push_back(model.output_name(k));
+        arch = {{"inputs", inputs}, {"layers", layers}, {"outputs", outputs}};
+    }
     const std::string arch_text = arch.dump();
 
     std::string payload;
@@ -446,32 +477,88 @@ void save_model(const Sequential<T>& model, const std::string& path) {
     write_file_atomic(path, bytes);
 }
 
+namespace {
+// Rebuilds layer i of a model file; errors name the layer.
 template <typename T>
-Sequential<T> load_model(const std::string& path) {
-    const char* who = "load_model";
-    const ModelFile mf = read_model_file(who, path);
-    Sequential<T> model(mf.input);
-    const json& layers = mf.arch.at("layers");
-    for (std::size_t i = 0; i < layers.size(); ++i) {
-        const json& l = layers[i];
-        const std::string kind = l.at("kind").get<std::string>();
-        const std::string name = l.at("name").get<std::string>();
-        try {
-            auto layer = layer_from_config<T>(kind, l.at("config").dump());
-            layer->set_name(name);
-            model.add(std::move(layer));
-        } catch (const std::exception& e) {
-            fail(who, path,
-                 "cannot rebuild layer " + std::to_string(i + 1) + " ('" + name + "', " + kind +
-                     "): " + e.what());
-        }
+std::unique_ptr<Layer<T>> rebuild_layer(const char* who, const std::string& path, const json& l,
+                                        std::size_t i) {
+    const std::string kind = l.at("kind").get<std::string>();
+    const std::string name = l.at("name").get<std::string>();
+    try {
+        auto layer = layer_from_config<T>(kind, l.at("config").dump());
+        layer->set_name(name);
+        return layer;
+    } catch (const std::exception& e) {
+        fail(who, path,
+             "cannot rebuild layer " + std::to_string(i + 1) + " ('" + name + "', " + kind +
+                 "): " + e.what());
     }
-    copy_tensors(who, path, mf, model, /*check_layer_names=*/true, /*set_trainable=*/true);
-    return model;
 }
 
 template <typename T>
-void load_weights(Sequential<T>& model, const std::string& path) {
+Model<T> build_graph(const char* who, const std::string& path, const ModelFile& mf) {
+    Model<T> model;
+    std::map<std::string, NodeRef> nodes;
+    try {
+        for (const json& in : mf.arch.at("inputs")) {
+            const std::string name = in.at("name").get<std::string>();
+            nodes[name] = model.input(name, parse_spec(in.at("shape")));
+        }
+        const json& layers = mf.arch.at("layers");
+        for (std::size_t i = 0; i < layers.size(); ++i) {
+            std::vector<NodeRef> inbound;
+            for (const json& n : layers[i].at("inbound")) {
+                auto it = nodes.find(n.get<std::string>());
+                if (it == nodes.end())
+                    throw std::invalid_argument("layer '" + layers[i].at("name").get<std::string>() +
+                                                "' reads '" + n.get<std::string>() +
+                                                "', which comes later or does not exist");
+                inbound.push_back(it->second);
+            }
+            auto layer = rebuild_layer<T>(who, path, layers[i], i);
+            const std::string name = layer->name();
+            nodes[name] = model.add(std::move(layer), inbound);
+        }
+        std::vector<NodeRef> outputs;
+        for (const json& o : mf.arch.at("outputs")) outputs.push_back(nodes.at(o.get<std::string>()));
+        model.set_outputs(outputs);
+    } catch (const FormatError&) {
+        throw;
+    } catch (const std::exception& e) {
+        fail(who, path, std::string("cannot rebuild the graph: ") + e.what());
+    }
+    return model;
+}
+}  // namespace
+
+template <typename T>
+Model<T> load_model(const std::string& path) {
+    const char* who = "load_model";
+    const ModelFile mf = read_model_file(who, path);
+    if (mf.graph) {
+        Model<T> model = build_graph<T>(who, path, mf);
+        copy_tensors(who, path, mf, model, /*check_layer_names=*/true, /*set_trainable=*/true);
+        return model;
+    }
+    Sequential<T> model(mf.input);
+    const json& layers = mf.arch.at("layers");
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        auto layer = rebuild_layer<T>(who, path, layers[i], i);
+        try {
+            model.add(std::move(layer));
+        } catch (const std::exception& e) {
+            fail(who, path,
+                 "cannot rebuild layer " + std::to_string(i + 1) + " ('" +
+                     layers[i].at("name").get<std::string>() + "', " +
+                     layers[i].at("kind").get<std::string>() + "): " + e.what());
+        }
+    }
+    copy_tensors(who, path, mf, model, /*check_layer_names=*/true, /*set_trainable=*/true);
+    return Model<T>(std::move(model));
+}
+
+template <typename T>
+void load_weights(Model<T>& model, const std::string& path) {
     const char* who = "load_weights";
     const ModelFile mf = read_model_file(who, path);
     const std::string prefix = "architecture mismatch";
@@ -479,6 +566,23 @@ void load_weights(Sequential<T>& model, const std::string& path) {
         fail(who, path,
              prefix + ": file has input " + spec_string(mf.input) + ", model has input " +
                  spec_string(model.input_spec()));
+    if (mf.graph != !model.is_sequential())
+        fail(who, path,
+             prefix + ": file holds a " + (mf.graph ? "functional Model" : "Sequential") +
+                 ", the model is a " + (mf.graph ? "Sequential" : "functional Model"));
+    if (mf.graph) {
+        const json& inputs = mf.arch.at("inputs");
+        if (inputs.size() != model.num_inputs())
+            fail(who, path,
+                 prefix + ": file has " + std::to_string(inputs.size()) + " inputs, model has " +
+                     std::to_string(model.num_inputs()));
+        for (std::size_t k = 0; k < inputs.size(); ++k)
+            if (!(parse_spec(inputs[k].at("shape")) == model.input_spec(k)))
+                fail(who, path,
+                     prefix + ": file has input " + std::to_string(k + 1) + " " +
+                         spec_string(parse_spec(inputs[k].at("shape"))) + ", model has " +
+                         spec_string(model.input_spec(k)));
+    }
     const json& layers = mf.arch.at("layers");
     if (layers.size() != model.size())
         fail(who, path,
@@ -494,15 +598,25 @@ void load_weights(Sequential<T>& model, const std::string& path) {
             fail(who, path,
                  prefix + " at layer " + std::to_string(i + 1) + ": file has " + file_kind + " " +
                      file_config.dump() + ", model has " + ml.kind() + " " + model_config.dump());
+        if (mf.graph) {
+            std::vector<std::string> file_inbound, model_inbound = model.layer_inbound(i);
+            for (const json& n : layers[i].at("inbound")) file_inbound.push_back(n.get<std::string>());
+            // Layer names may differ; compare the wiring by position of the inbound nodes.
+            if (file_inbound.size() != model_inbound.size())
+                fail(who, path,
+                     prefix + " at layer " + std::to_string(i + 1) + ": file's layer reads " +
+                         std::to_string(file_inbound.size()) + " inputs, model's reads " +
+                         std::to_string(model_inbound.size()));
+        }
     }
     copy_tensors(who, path, mf, model, /*check_layer_names=*/false, /*set_trainable=*/false);
 }
 
-template void save_model<float>(const Sequential<float>&, const std::string&);
-template void save_model<double>(const Sequential<double>&, const std::string&);
-template Sequential<float> load_model<float>(const std::string&);
-template Sequential<double> load_model<double>(const std::string&);
-template void load_weights<float>(Sequential<float>&, const std::string&);
-template void load_weights<double>(Sequential<double>&, const std::string&);
+template void save_model<float>(const Model<float>&, const std::string&);
+template void save_model<double>(const Model<double>&, const std::string&);
+template Model<float> load_model<float>(const std::string&);
+template Model<double> load_model<double>(const std::string&);
+template void load_weights<float>(Model<float>&, const std::string&);
+template void load_weights<double>(Model<double>&, const std::string&);
 
 }  // namespace recur

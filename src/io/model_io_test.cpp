@@ -84,7 +84,7 @@ bool contains(const std::string& haystack, const std::string& needle) {
 
 // Overwrites every parameter with seeded values, so biases are non-zero and every tensor counts.
 template <typename T>
-void randomize(Sequential<T>& model, std::uint64_t seed) {
+void randomize(Model<T>& model, std::uint64_t seed) {
     Rng rng(seed);
     for (Param<T>* p : model.params())
         for (Index i = 0; i < p->value.size(); ++i) p->value[i] = T(rng.uniform(-0.5, 0.5));
@@ -133,7 +133,7 @@ void expect_bitwise_equal(const Tensor<T>& a, const Tensor<T>& b) {
 }
 
 template <typename T>
-std::vector<bool> trainable_flags(Sequential<T>& model) {
+std::vector<bool> trainable_flags(Model<T>& model) {
     std::vector<bool> out;
     for (Param<T>* p : model.params()) out.push_back(p->trainable);
     return out;
@@ -182,7 +182,7 @@ TEST_F(ModelIO, SequenceModelRoundTripIsBitExact) {
     save_model(model, file);
     EXPECT_TRUE(temp_files().empty());
 
-    Sequential<float> loaded = load_model<float>(file);
+    Model<float> loaded = load_model<float>(file);
     ASSERT_EQ(loaded.size(), model.size());
     EXPECT_EQ(loaded.input_spec(), model.input_spec());
     for (std::size_t i = 0; i < model.size(); ++i) {
@@ -213,7 +213,7 @@ TEST_F(ModelIO, EmbeddingModelRoundTripKeepsFrozenParams) {
     const std::string file = path("ids.rmdl");
     save_model(model, file);
 
-    Sequential<float> loaded = load_model<float>(file);
+    Model<float> loaded = load_model<float>(file);
     EXPECT_EQ(loaded.input_spec(), ShapeSpec::ids(6));
     EXPECT_EQ(loaded.summary(), model.summary());
     EXPECT_EQ(trainable_flags(loaded), trainable_flags(model));
@@ -231,7 +231,7 @@ TEST_F(ModelIO, DoubleModelStoresFloat32) {
     randomize(model, 6);
     const std::string file = path("double.rmdl");
     save_model(model, file);
-    Sequential<double> loaded = load_model<double>(file);
+    Model<double> loaded = load_model<double>(file);
     const auto w0 = model.get_weights(), w1 = loaded.get_weights();
     ASSERT_EQ(w0.size(), w1.size());
     for (std::size_t i = 0; i < w0.size(); ++i) {
@@ -240,7 +240,7 @@ TEST_F(ModelIO, DoubleModelStoresFloat32) {
             EXPECT_EQ(w1[i][k], static_cast<double>(static_cast<float>(w0[i][k])));
     }
     // The same file also loads as a float model.
-    Sequential<float> as_float = load_model<float>(file);
+    Model<float> as_float = load_model<float>(file);
     EXPECT_EQ(as_float.summary(), model.summary());
 }
 

@@ -1,5 +1,7 @@
 #include "recur/layers/layer.hpp"
 
+#include <stdexcept>
+
 namespace recur {
 
 std::vector<Index> ShapeSpec::batch_shape(Index b) const {
@@ -24,6 +26,24 @@ std::string ShapeSpec::keras_string() const {
             return "(None, " + std::to_string(steps) + ")";
     }
     return "";
+}
+
+template <typename T>
+ShapeSpec Layer<T>::build_multi(const std::vector<ShapeSpec>& inputs, Rng& rng) {
+    if (inputs.size() != 1)
+        throw std::invalid_argument(kind() + " layer '" + name_ + "' takes one input, got " +
+                                    std::to_string(inputs.size()));
+    return build(inputs[0], rng);
+}
+
+template <typename T>
+void Layer<T>::forward_multi(const std::vector<const Tensor<T>*>& xs, Tensor<T>& y, Mode mode) {
+    forward(*xs[0], y, mode);
+}
+
+template <typename T>
+void Layer<T>::backward_multi(const Tensor<T>& dy, const std::vector<Tensor<T>*>& dxs) {
+    backward(dy, dxs[0]);
 }
 
 template <typename T>

@@ -1,8 +1,10 @@
-// Keras 2.2's Sequential summary table: 65 columns, fields ending at 29 / 55 / 65
-// (keras.utils.print_summary with positions [.45, .85, 1.]).
+// Keras 2.2's model summary (keras.utils.print_summary). A chain of layers prints the 65-column
+// table with fields ending at 29 / 55 / 65 (positions [.45, .85, 1.]); any other graph the
+// 98-column table with a "Connected to" column, fields ending at 32 / 53 / 65 / 98 (positions
+// [.33, .55, .67, 1.]), one row per inbound node and its inputs listed as "name[0][0]".
 #include <sstream>
 
-#include "recur/model/sequential.hpp"
+#include "recur/model/model.hpp"
 
 namespace recur {
 namespace {
@@ -18,13 +20,13 @@ std::string with_commas(Index n) {
     return out;
 }
 
-std::string row(const std::string& a, const std::string& b, const std::string& c) {
-    const size_t pos[3] = {29, 55, 65};
-    const std::string* fields[3] = {&a, &b, &c};
+// Keras print_row: each field is appended, cut at its end position and padded to it; the
+// character before each later field is a space.
+std::string row(const std::vector<std::string>& fields, const std::vector<size_t>& pos) {
     std::string line;
-    for (int i = 0; i < 3; ++i) {
+    for (size_t i = 0; i < fields.size(); ++i) {
         if (i > 0) line.back() = ' ';
-        line += *fields[i];
+        line += fields[i];
         line = line.substr(0, pos[i]);
         line.append(pos[i] - line.size(), ' ');
     }
@@ -34,16 +36,42 @@ std::string row(const std::string& a, const std::string& b, const std::string& c
 }  // namespace
 
 template <typename T>
-std::string Sequential<T>::summary() const {
+std::string Model<T>::summary() const {
+    // Keras's test: a chain has one node per depth and no layer with several inputs.
+    bool chain = input_nodes_.size() == 1 && output_nodes_.size() == 1;
+    for (size_t id = 0; id < nodes_.size() && chain; ++id)
+        chain = nodes_[id].inputs.size() <= 1 && consumers_[id].size() <= 1;
+    const std::vector<size_t> pos =
+        chain ? std::vector<size_t>{29, 55, 65} : std::vector<size_t>{32, 53, 65, 98};
+    std::vector<std::string> head = {"Layer (type)", "Output Shape", "Param #"};
+    if (!chain) head.push_back("Connected to");
+    const std::string under(pos.back(), '_'), equals(pos.back(), '=');
+
+    // Rows: every node in creation order; a Sequential leaves out its input (as Keras does).
+    std::vector<size_t> shown;
+    for (size_t id = 0; id < nodes_.size(); ++id)
+        if (nodes_[id].layer >= 0 || !sequential_) shown.push_back(id);
+
     std::ostringstream os;
-    const std::string under(65, '_'), equals(65, '=');
-    os << under << '\n' << row("Layer (type)", "Output Shape", "Param #") << '\n' << equals << '\n';
-    for (size_t i = 0; i < layers_.size(); ++i) {
-        const Layer<T>& l = *layers_[i];
-        os << row(l.name() + " (" + l.kind() + ")", l.output_spec().keras_string(),
-                  std::to_string(l.param_count()))
-           << '\n'
-           << (i + 1 == layers_.size() ? equals : under) << '\n';
+    os << under << '\n' << row(head, pos) << '\n' << equals << '\n';
+    for (size_t r = 0; r < shown.size(); ++r) {
+        const Node& n = nodes_[shown[r]];
+        const std::string kind = n.layer >= 0 ? layers_[static_cast<size_t>(n.layer)]->kind()
+                                              : std::string("InputLayer");
+        const Index count =
+            n.layer >= 0 ? layers_[static_cast<size_t>(n.layer)]->param_count() : Index(0);
+        std::vector<std::string> fields = {n.name + " (" + kind + ")", n.spec.keras_string(),
+                                           std::to_string(count)};
+        if (!chain) {
+            fields.push_back(n.inputs.empty() ? ""
+                                              : nodes_[static_cast<size_t>(n.inputs[0])].name +
+                                                    "[0][0]");
+        }
+        os << row(fields, pos) << '\n';
+        for (size_t s = 1; !chain && s < n.inputs.size(); ++s)
+            os << row({"", "", "", nodes_[static_cast<size_t>(n.inputs[s])].name + "[0][0]"}, pos)
+               << '\n';
+        os << (r + 1 == shown.size() ? equals : under) << '\n';
     }
     Index total = param_count(), trainable = trainable_param_count();
     os << "Total params: " << with_commas(total) << '\n'
@@ -53,7 +81,7 @@ std::string Sequential<T>::summary() const {
     return os.str();
 }
 
-template std::string Sequential<float>::summary() const;
-template std::string Sequential<double>::summary() const;
+template std::string Model<float>::summary() const;
+template std::string Model<double>::summary() const;
 
 }  // namespace recur

@@ -4,7 +4,7 @@
 #include <stdexcept>
 
 #include "recur/io/model_io.hpp"
-#include "recur/model/sequential.hpp"
+#include "recur/model/model.hpp"
 
 namespace recur {
 
@@ -29,7 +29,7 @@ double monitored(const Logs& logs, const std::string& monitor) {
 }  // namespace
 
 template <typename T>
-void EarlyStopping<T>::on_train_begin(Sequential<T>&) {
+void EarlyStopping<T>::on_train_begin(Model<T>&) {
     maximize_ = monitor_maximizes(options_.monitor, options_.mode);
     best_ = maximize_ ? -INFINITY : INFINITY;
     best_epoch_ = wait_ = stopped_epoch_ = 0;
@@ -43,7 +43,7 @@ bool EarlyStopping<T>::improved(double value) const {
 }
 
 template <typename T>
-bool EarlyStopping<T>::on_epoch_end(int epoch, const Logs& logs, Sequential<T>& model) {
+bool EarlyStopping<T>::on_epoch_end(int epoch, const Logs& logs, Model<T>& model) {
     double value = monitored(logs, options_.monitor);
     if (improved(value)) {
         best_ = value;
@@ -60,12 +60,12 @@ bool EarlyStopping<T>::on_epoch_end(int epoch, const Logs& logs, Sequential<T>& 
 }
 
 template <typename T>
-void EarlyStopping<T>::on_train_end(Sequential<T>& model) {
+void EarlyStopping<T>::on_train_end(Model<T>& model) {
     if (options_.restore_best_weights && !best_weights_.empty()) model.set_weights(best_weights_);
 }
 
 template <typename T>
-bool ModelCheckpoint<T>::on_epoch_end(int epoch, const Logs& logs, Sequential<T>& model) {
+bool ModelCheckpoint<T>::on_epoch_end(int epoch, const Logs& logs, Model<T>& model) {
     if (options_.period < 1 || epoch % options_.period != 0) return false;
     if (options_.save_best_only) {
         double value = monitored(logs, options_.monitor);

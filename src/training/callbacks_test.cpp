@@ -231,7 +231,7 @@ TEST(ModelCheckpoint, PeriodTwoWritesOnlyEvenEpochs) {
     EXPECT_EQ(files, 2);
 
     // The epoch-4 file holds the epoch-4 weights (weights_tagged(4)).
-    Sequential<float> loaded = load_model<float>(dir.file("model_4.recur"));
+    Model<float> loaded = load_model<float>(dir.file("model_4.recur"));
     expect_weights_eq(loaded.get_weights(), weights_tagged(4.0f));
 }
 
@@ -255,7 +255,7 @@ TEST(ModelCheckpoint, SaveBestOnlyWritesOnImprovementAndTheFileReloads) {
     ModelCheckpoint<float> ck({.path = dir.file("best.recur"), .save_best_only = true});
     drive(ck, m, "val_loss", {1.0, 1.2, 0.8, 0.9, 0.85});
     EXPECT_EQ(ck.last_saved(), dir.file("best.recur"));
-    Sequential<float> loaded = load_model<float>(dir.file("best.recur"));
+    Model<float> loaded = load_model<float>(dir.file("best.recur"));
     expect_weights_eq(loaded.get_weights(), weights_tagged(3.0f));
     m.set_weights(weights_tagged(3.0f));
     Tensor<float> want = m.predict(x), got = loaded.predict(x);
@@ -276,7 +276,7 @@ TEST(ModelCheckpoint, SaveBestOnlyWritesOnImprovementAndTheFileReloads) {
 // Records the weights at the end of every epoch (placed before EarlyStopping in the list).
 class WeightRecorder : public Callback<float> {
   public:
-    bool on_epoch_end(int, const Logs&, Sequential<float>& m) override {
+    bool on_epoch_end(int, const Logs&, Model<float>& m) override {
         snapshots.push_back(m.get_weights());
         return false;
     }

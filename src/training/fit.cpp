@@ -1,86 +1,104 @@
-// Sequential::fit / evaluate / predict: mini-batch BPTT with validation, callbacks and progress.
+// Model::fit / evaluate / predict: mini-batch BPTT with validation, callbacks and progress.
 #include <chrono>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
 
-#include "recur/model/sequential.hpp"
+#include "recur/model/model.hpp"
 #include "training/progress.hpp"
 
 namespace recur {
 
 template <typename T>
-void Sequential<T>::check_data(const Tensor<T>& x, const Tensor<T>* y, const char* what) const {
-    auto per_sample = [](const ShapeSpec& s) {
-        return s.kind == ShapeSpec::Kind::vector ? s.features : s.steps * s.features;
-    };
-    if (x.rank() < 1 || x.dim(0) == 0)
-        throw std::invalid_argument(std::string(what) + ": no samples");
-    const Index n = x.dim(0);
-    if (x.size() != n * per_sample(input_))
-        throw std::invalid_argument(std::string(what) + ": inputs have shape " +
-                                    shape_to_string(x.shape()) + ", the model expects (N, " +
-                                    input_.keras_string().substr(7));
-    for (Index i = 0; i < x.size(); ++i)
-        if (!std::isfinite(static_cast<double>(x[i])))
-            throw std::invalid_argument(std::string(what) + ": input sample " +
-                                        std::to_string(i / per_sample(input_)) + " contains " +
-                                        (std::isnan(static_cast<double>(x[i])) ? "NaN" : "inf"));
-    if (!y) return;
-    ShapeSpec out = output_spec();
-    if (y->rank() < 1 || y->dim(0) != n || y->size() != n * per_sample(out))
-        throw std::invalid_argument(std::string(what) + ": targets have shape " +
-                                    shape_to_string(y->shape()) + ", the model outputs (N, " +
-                                    out.keras_string().substr(7) + " for " + std::to_string(n) +
-                                    " samples");
-    for (Index i = 0; i < y->size(); ++i)
-        if (!std::isfinite(static_cast<double>((*y)[i])))
-            throw std::invalid_argument(std::string(what) + ": target of sample " +
-                                        std::to_string(i / per_sample(out)) + " is not finite");
+double Model<T>::loss_and_grads(const Dataset<T>& data, const Index* index, Index n) {
+    const size_t ni = input_nodes_.size(), no = output_nodes_.size();
+    batch_x_.resize(ni);
+    batch_x_ptr_.resize(ni);
+    for (size_t k = 0; k < ni; ++k) {
+        data.gather_input(k, input_spec(k), index, n, batch_x_[k]);
+        batch_x_ptr_[k] = &batch_x_[k];
+    }
+    batch_y_.resize(no);
+    dloss_.resize(no);
+    dloss_ptr_.resize(no);
+    fused_.assign(no, nullptr);
+    zero_grad();
+    forward(batch_x_ptr_, Mode::training);
+    double total = 0;
+    for (size_t k = 0; k < no; ++k) {
+        data.gather_target(k, output_spec(k), index, n, batch_y_[k]);
+        const Tensor<T>& pred = output(k);
+        const T w = static_cast<T>(loss_weights_[k]);
+        double loss;
+        if (fused_sigmoid_bce(k) && consumers_[static_cast<size_t>(output_nodes_[k])].empty()) {
+            // d/dz BCE(σ(z), y) = σ(z) - y: the gradient never vanishes in a saturated sigmoid.
+            loss = compute_loss<T>(Loss::bce, pred, batch_y_[k], nullptr);
+            dloss_[k].resize(pred.shape());
+            const T scale = w / static_cast<T>(pred.size());
+            for (Index i = 0; i < pred.size(); ++i)
+                dloss_[k][i] = (pred[i] - batch_y_[k][i]) * scale;
+            fused_[k] = &dloss_[k];
+        } else {
+            loss = compute_loss<T>(losses_[k], pred, batch_y_[k], &dloss_[k]);
+            if (w != T(1)) dloss_[k].matrix() *= w;
+        }
+        dloss_ptr_[k] = &dloss_[k];
+        total += loss_weights_[k] * loss;
+    }
+    backward(dloss_ptr_);
+    fused_.assign(no, nullptr);
+    return total;
 }
 
 template <typename T>
-double Sequential<T>::train_on_indices(const Tensor<T>& x, const Tensor<T>& y, const Index* idx,
-                                       Index n) {
-    if (!optimizer_) throw std::logic_error("Sequential: call compile() before training");
-    gather_batch(x, input_, idx, n, batch_x_);
-    gather_batch(y, output_spec(), idx, n, batch_y_);
-    zero_grad();
-    const Tensor<T>& pred = forward(batch_x_, Mode::training);
-    double loss;
-    if (fused_sigmoid_bce()) {
-        // d/dz BCE(σ(z), y) = σ(z) - y: the gradient never vanishes in a saturated sigmoid.
-        loss = compute_loss<T>(Loss::bce, pred, batch_y_, nullptr);
-        dloss_.resize(pred.shape());
-        const T inv = T(1) / static_cast<T>(pred.size());
-        for (Index i = 0; i < pred.size(); ++i) dloss_[i] = (pred[i] - batch_y_[i]) * inv;
-        dloss_is_logit_grad_ = true;
-    } else {
-        loss = compute_loss<T>(loss_, pred, batch_y_, &dloss_);
-    }
-    backward(dloss_);
-    dloss_is_logit_grad_ = false;
+double Model<T>::train_on_batch(const Dataset<T>& data, const Index* index, Index n) {
+    if (!optimizer_) throw std::logic_error("Model: call compile() before training");
+    double loss = loss_and_grads(data, index, n);
     optimizer_->step(params());
     return loss;
 }
 
 template <typename T>
-double Sequential<T>::train_on_batch(const Tensor<T>& x, const Tensor<T>& y) {
-    check_data(x, &y, "train_on_batch");
+double Model<T>::train_on_batch(const Tensor<T>& x, const Tensor<T>& y) {
+    TensorDataset<T> data({&x}, {&y});
+    check_ready("train_on_batch");
+    data.check(input_specs(), output_specs(), "train_on_batch");
     std::vector<Index> idx(static_cast<size_t>(x.dim(0)));
     std::iota(idx.begin(), idx.end(), Index(0));
-    return train_on_indices(x, y, idx.data(), x.dim(0));
+    return train_on_batch(data, idx.data(), x.dim(0));
 }
 
 template <typename T>
-History Sequential<T>::fit(const Tensor<T>& x, const Tensor<T>& y, const FitOptions<T>& options,
-                           const Tensor<T>* x_val, const Tensor<T>* y_val) {
-    check_data(x, &y, "fit");
-    if ((x_val == nullptr) != (y_val == nullptr))
-        throw std::invalid_argument("fit: give both validation inputs and targets, or neither");
-    if (x_val) check_data(*x_val, y_val, "fit (validation data)");
+Tensor<T> Model<T>::collect_targets(const Dataset<T>& data, std::size_t k) const {
+    const ShapeSpec spec = output_spec(k);
+    const Index n = data.size(), chunk = 4096;
+    std::vector<Index> shape = spec.batch_shape(n);
+    if (spec.is_sequence()) std::swap(shape[0], shape[1]);  // samples-first
+    Tensor<T> out(shape), batch;
+    std::vector<Index> idx(static_cast<size_t>(chunk));
+    for (Index b0 = 0; b0 < n; b0 += chunk) {
+        const Index b = std::min(chunk, n - b0);
+        std::iota(idx.begin(), idx.begin() + b, b0);
+        data.gather_target(k, spec, idx.data(), b, batch);
+        scatter_samples(batch, spec, b0, out);
+    }
+    return out;
+}
+
+template <typename T>
+History Model<T>::fit(const Dataset<T>& train, const FitOptions<T>& options,
+                      const Dataset<T>* validation) {
+    check_ready("fit");
+    if (!optimizer_) throw std::logic_error("Model: call compile() before training");
+    train.check(input_specs(), output_specs(), "fit");
+    std::vector<Tensor<T>> val_targets;
+    if (validation) {
+        validation->check(input_specs(), output_specs(), "fit (validation data)");
+        for (size_t k = 0; k < output_nodes_.size(); ++k)
+            val_targets.push_back(collect_targets(*validation, k));
+    }
     if (options.batch_size < 1) throw std::invalid_argument("fit: batch_size must be >= 1");
-    const Index n = x.dim(0), bs = options.batch_size, steps = (n + bs - 1) / bs;
+    const Index n = train.size(), bs = options.batch_size, steps = (n + bs - 1) / bs;
 
     Rng rng(options.seed);
     for (auto& l : layers_) l->seed_rng(rng.split());
@@ -97,15 +115,22 @@ History Sequential<T>::fit(const Tensor<T>& x, const Tensor<T>& y, const FitOpti
         double sum = 0;
         for (Index s = 0; s < steps; ++s) {
             Index b0 = s * bs, b = std::min(bs, n - b0);
-            double loss = train_on_indices(x, y, order_.data() + b0, b);
+            double loss = train_on_batch(train, order_.data() + b0, b);
             sum += loss * static_cast<double>(b);
             progress.update(s + 1, sum / static_cast<double>(b0 + b));
         }
         Logs logs{{"loss", sum / static_cast<double>(n)}};
-        if (x_val) {
-            Tensor<T> pred = predict(*x_val, std::max<Index>(bs, 256));
-            logs["val_loss"] = compute_loss<T>(loss_, pred, *y_val, nullptr);
-            for (const auto& [name, fn] : options.metrics) logs["val_" + name] = fn(pred, *y_val);
+        if (validation) {
+            std::vector<Tensor<T>> pred = predict(*validation, std::max<Index>(bs, 256));
+            double total = 0;
+            for (size_t k = 0; k < pred.size(); ++k) {
+                double l = compute_loss<T>(losses_[k], pred[k], val_targets[k], nullptr);
+                if (pred.size() > 1) logs["val_" + output_name(k) + "_loss"] = l;
+                total += loss_weights_[k] * l;
+            }
+            logs["val_loss"] = total;
+            for (const auto& [name, fn] : options.metrics)
+                logs["val_" + name] = fn(pred[0], val_targets[0]);
         }
         double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         history.add(logs, secs);
@@ -119,30 +144,69 @@ History Sequential<T>::fit(const Tensor<T>& x, const Tensor<T>& y, const FitOpti
 }
 
 template <typename T>
-Tensor<T> Sequential<T>::predict(const Tensor<T>& x, Index batch_size) {
-    check_data(x, nullptr, "predict");
-    const Index n = x.dim(0), bs = std::max<Index>(1, batch_size);
-    ShapeSpec out = output_spec();
-    std::vector<Index> shape = out.batch_shape(n);
-    if (out.is_sequence()) std::swap(shape[0], shape[1]);  // samples-first
-    Tensor<T> result(shape);
+History Model<T>::fit(const Tensor<T>& x, const Tensor<T>& y, const FitOptions<T>& options,
+                      const Tensor<T>* x_val, const Tensor<T>* y_val) {
+    if ((x_val == nullptr) != (y_val == nullptr))
+        throw std::invalid_argument("fit: give both validation inputs and targets, or neither");
+    TensorDataset<T> train({&x}, {&y});
+    if (!x_val) return fit(train, options, nullptr);
+    TensorDataset<T> val({x_val}, {y_val});
+    return fit(train, options, &val);
+}
+
+template <typename T>
+std::vector<Tensor<T>> Model<T>::predict(const Dataset<T>& data, Index batch_size) {
+    check_ready("predict");
+    data.check(input_specs(), {}, "predict");
+    const Index n = data.size(), bs = std::max<Index>(1, batch_size);
+    const size_t ni = input_nodes_.size(), no = output_nodes_.size();
+    std::vector<Tensor<T>> result;
+    for (size_t k = 0; k < no; ++k) {
+        std::vector<Index> shape = output_spec(k).batch_shape(n);
+        if (output_spec(k).is_sequence()) std::swap(shape[0], shape[1]);  // samples-first
+        result.emplace_back(shape);
+    }
+    batch_x_.resize(ni);
+    batch_x_ptr_.resize(ni);
     std::vector<Index> idx(static_cast<size_t>(bs));
     for (Index b0 = 0; b0 < n; b0 += bs) {
         Index b = std::min(bs, n - b0);
         std::iota(idx.begin(), idx.begin() + b, b0);
-        gather_batch(x, input_, idx.data(), b, batch_x_);
-        scatter_batch(forward(batch_x_, Mode::inference), out, b0, result);
+        for (size_t k = 0; k < ni; ++k) {
+            data.gather_input(k, input_spec(k), idx.data(), b, batch_x_[k]);
+            batch_x_ptr_[k] = &batch_x_[k];
+        }
+        forward(batch_x_ptr_, Mode::inference);
+        for (size_t k = 0; k < no; ++k) scatter_samples(output(k), output_spec(k), b0, result[k]);
     }
     return result;
 }
 
 template <typename T>
-double Sequential<T>::evaluate(const Tensor<T>& x, const Tensor<T>& y, Index batch_size) {
-    check_data(x, &y, "evaluate");
-    return compute_loss<T>(loss_, predict(x, batch_size), y, nullptr);
+Tensor<T> Model<T>::predict(const Tensor<T>& x, Index batch_size) {
+    if (output_nodes_.size() != 1)
+        throw std::invalid_argument("predict: the model has several outputs; pass a Dataset");
+    return std::move(predict(TensorDataset<T>({&x}), batch_size)[0]);
 }
 
-template class Sequential<float>;
-template class Sequential<double>;
+template <typename T>
+double Model<T>::evaluate(const Dataset<T>& data, Index batch_size) {
+    data.check(input_specs(), output_specs(), "evaluate");
+    if (losses_.empty()) throw std::logic_error("Model: call compile() before evaluate()");
+    std::vector<Tensor<T>> pred = predict(data, batch_size);
+    double total = 0;
+    for (size_t k = 0; k < pred.size(); ++k)
+        total += loss_weights_[k] * compute_loss<T>(losses_[k], pred[k], collect_targets(data, k),
+                                                    nullptr);
+    return total;
+}
+
+template <typename T>
+double Model<T>::evaluate(const Tensor<T>& x, const Tensor<T>& y, Index batch_size) {
+    return evaluate(TensorDataset<T>({&x}, {&y}), batch_size);
+}
+
+template class Model<float>;
+template class Model<double>;
 
 }  // namespace recur

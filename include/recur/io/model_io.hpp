@@ -27,15 +27,16 @@ class FormatError : public std::runtime_error {
 inline constexpr std::uint32_t kModelFormatVersion = 1;
 
 template <typename T>
-void save_model(const Sequential<T>& model, const std::string& path);
+void save_model(const Model<T>& model, const std::string& path);
 
-// Rebuilds the model from the file's architecture and loads its weights.
+// Rebuilds the model from the file's architecture and loads its weights. A Sequential's file
+// comes back as a chain Model that prints and saves as a Sequential.
 template <typename T>
-Sequential<T> load_model(const std::string& path);
+Model<T> load_model(const std::string& path);
 
 // Loads weights into an existing model after checking that the architectures match.
 template <typename T>
-void load_weights(Sequential<T>& model, const std::string& path);
+void load_weights(Model<T>& model, const std::string& path);
 
 // Builds one layer from its kind and config_json() (used by load_model and configs).
 template <typename T>

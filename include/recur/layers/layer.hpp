@@ -8,6 +8,7 @@
 //  backward(dy, dx)          reads dL/dy for the last forward, *accumulates* (+=) dL/dparam into
 //                            each Param::grad (the caller zeroes them first), and writes dL/dx
 //                            into *dx unless dx is null (first layer, or integer input).
+//  build_multi / forward_multi / backward_multi   the same for a layer with several inputs.
 // Gradients w.r.t. the input flow to the previous layer; gradients w.r.t. parameters accumulate
 // (mlpack's Backward/Gradient split, done in one call).
 #pragma once
@@ -61,6 +62,13 @@ class Layer {
     virtual ShapeSpec build(const ShapeSpec& input, Rng& rng) = 0;
     virtual void forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) = 0;
     virtual void backward(const Tensor<T>& dy, Tensor<T>* dx) = 0;
+
+    // Layers that read several inputs (Concatenate) override these three and max_inputs();
+    // for every other layer they forward to build / forward / backward with the one input.
+    virtual int max_inputs() const { return 1; }
+    virtual ShapeSpec build_multi(const std::vector<ShapeSpec>& inputs, Rng& rng);
+    virtual void forward_multi(const std::vector<const Tensor<T>*>& xs, Tensor<T>& y, Mode mode);
+    virtual void backward_multi(const Tensor<T>& dy, const std::vector<Tensor<T>*>& dxs);
 
     virtual std::vector<Param<T>*> params() { return {}; }
     std::vector<const Param<T>*> params() const;

@@ -1,4 +1,4 @@
-// recur/training/callbacks.hpp — hooks called by Sequential::fit at the end of every epoch.
+// recur/training/callbacks.hpp — hooks called by Model::fit at the end of every epoch.
 //
 // `logs` holds this epoch's values by name: "loss", "val_loss", and any metric the FitOptions
 // name ("auc", "val_auc", ...). A callback returns true from on_epoch_end to stop training.
@@ -13,7 +13,7 @@
 namespace recur {
 
 template <typename T>
-class Sequential;
+class Model;
 
 using Logs = std::map<std::string, double>;
 
@@ -21,9 +21,9 @@ template <typename T>
 class Callback {
   public:
     virtual ~Callback() = default;
-    virtual void on_train_begin(Sequential<T>&) {}
-    virtual bool on_epoch_end(int epoch, const Logs& logs, Sequential<T>& model) = 0;
-    virtual void on_train_end(Sequential<T>&) {}
+    virtual void on_train_begin(Model<T>&) {}
+    virtual bool on_epoch_end(int epoch, const Logs& logs, Model<T>& model) = 0;
+    virtual void on_train_end(Model<T>&) {}
 };
 
 struct EarlyStoppingOptions {
@@ -41,9 +41,9 @@ template <typename T>
 class EarlyStopping : public Callback<T> {
   public:
     explicit EarlyStopping(EarlyStoppingOptions options) : options_(std::move(options)) {}
-    void on_train_begin(Sequential<T>& model) override;
-    bool on_epoch_end(int epoch, const Logs& logs, Sequential<T>& model) override;
-    void on_train_end(Sequential<T>& model) override;
+    void on_train_begin(Model<T>& model) override;
+    bool on_epoch_end(int epoch, const Logs& logs, Model<T>& model) override;
+    void on_train_end(Model<T>& model) override;
     int best_epoch() const { return best_epoch_; }  // 1-based, 0 before any epoch
     double best_value() const { return best_; }
     int stopped_epoch() const { return stopped_epoch_; }
@@ -70,7 +70,7 @@ template <typename T>
 class ModelCheckpoint : public Callback<T> {
   public:
     explicit ModelCheckpoint(ModelCheckpointOptions options) : options_(std::move(options)) {}
-    bool on_epoch_end(int epoch, const Logs& logs, Sequential<T>& model) override;
+    bool on_epoch_end(int epoch, const Logs& logs, Model<T>& model) override;
     const std::string& last_saved() const { return last_saved_; }
 
   private:
