@@ -10,6 +10,7 @@ packages=(
   libcli11-dev                     # the recur command line
   libtomlplusplus-dev              # case-study configs (recur fit / reproduce)
   libcurl4-openssl-dev             # recur data fetch (FRED downloads)
+  zlib1g-dev                       # reading the gzip-compressed stock price panel
   libgtest-dev libgmock-dev        # the test suite
   libbenchmark-dev                 # bench/
   clang-format                     # code style (.clang-format)

@@ -45,6 +45,8 @@ TEST(Cli, SummaryPrintsTheBooksParameterCounts) {
         {"imdb", "Total params: 2,012,801\nTrainable params: 2,012,801\n"},
         {"imdb-glove",
          "Total params: 8,871,401\nTrainable params: 12,801\nNon-trainable params: 8,858,600\n"},
+        {"stocks", "concatenate_1 (Concatenate)     (None, 32)           0           lstm_2[0][0]"},
+        {"stocks", "Total params: 29,371\nTrainable params: 29,371\nNon-trainable params: 0\n"},
     };
     for (const auto& c : cases) {
         Result r = run(std::string("summary ") + c.name);
@@ -53,7 +55,8 @@ TEST(Cli, SummaryPrintsTheBooksParameterCounts) {
     }
     Result bad = run("summary nosuchmodel");
     EXPECT_NE(bad.status, 0);
-    EXPECT_NE(bad.out.find("known: sp500, macro, imdb, imdb-glove"), std::string::npos) << bad.out;
+    EXPECT_NE(bad.out.find("known: sp500, macro, imdb, imdb-glove, stocks"), std::string::npos)
+        << bad.out;
 }
 
 class CliFiles : public ::testing::Test {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -19,6 +20,12 @@ namespace {
 
 const std::string kRepo = std::string(RECUR_FIXTURE_DIR) + "/../..";
 const std::string kData = std::string(RECUR_FIXTURE_DIR) + "/../../../shared/data";
+
+std::string fmt_date(int y, int m, int d) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
+    return buf;
+}
 
 fs::path fresh_dir(const std::string& name) {
     fs::path d = fs::temp_directory_path() / ("recur_reproduce_test_" + name);
@@ -69,6 +76,58 @@ TEST(Reproduce, MacroTwoEpochsWritesEveryFileAndMetric) {
                   {"params", "epochs_run", "best_epoch", "train_seconds", "test_mae", "test_mae_ip",
                    "test_mae_sentiment", "naive_test_mae", "book_test_mae", "var_lag_order",
                    "var_one_step_mae", "var_dynamic_mae"});
+}
+
+TEST(Reproduce, StocksOnASmallPanelWritesEveryFileAndMetric) {
+    // 40 random-walk stocks, 2007-2010, under the file name configs/stocks.toml expects.
+    const fs::path data = fresh_dir("stocks_data");
+    fs::create_directories(data / "stocks");
+    std::ofstream csv(data / "stocks/us_stocks_daily_close_2007_2017.csv.gz");
+    csv << "Date,Close,Ticker\n";
+    std::uint64_t state = 7;
+    auto uniform = [&] {  // a small LCG: the test must not depend on recur's Rng
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(state >> 11) / 9007199254740992.0;
+    };
+    for (int s = 0; s < 40; ++s) {
+        double price = 20 + s;
+        for (int day = 0; day < 4 * 365; ++day) {
+            const int dow = day % 7;  // 2007-01-01 was a Monday (no Feb 29: every date valid)
+            if (dow >= 5) continue;
+            price *= 1 + 0.02 * (uniform() - 0.49);
+            const int y = 2007 + day / 365, doy = day % 365;
+            static const int cum[13] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365};
+            int mo = 0;
+            while (doy >= cum[mo + 1]) ++mo;
+            csv << fmt_date(y, mo + 1, doy - cum[mo] + 1) << "," << price << ",t" << s << "\n";
+        }
+    }
+    csv.close();
+    CaseConfig config = recur::casestudy::load_config(kRepo + "/configs/stocks.toml");
+    recur::casestudy::RunOptions o;
+    o.data_dir = data.string();
+    o.out_dir = fresh_dir("stocks").string();
+    o.epochs = 2;
+    o.verbose = 0;
+    recur::casestudy::run_seeds(config, o);
+    for (const char* f : {"metrics.json", "history.csv", "predictions.csv", "learning_curve.svg",
+                          "roc_curve.svg", "weekly_ic.svg", "model.recur", "config.toml"})
+        EXPECT_TRUE(fs::exists(fs::path(o.out_dir) / f)) << f;
+    nlohmann::json m = read_json(fs::path(o.out_dir) / "metrics.json");
+    for (const char* k : {"params", "n_tickers", "n_train", "n_test", "test_auc", "test_accuracy",
+                          "test_base_rate", "epochs_run", "seconds_per_epoch", "mean_weekly_ic",
+                          "quintile_5_mean_next_return", "naive_last_week_test_auc"}) {
+        ASSERT_TRUE(m.contains(k)) << k;
+        ASSERT_TRUE(m[k].is_number()) << k << " = " << m[k].dump();
+    }
+    EXPECT_EQ(m["n_tickers"].get<int>(), 40);
+    // Every week has prices for every stock: 52 test weeks x 40 stocks.
+    EXPECT_EQ(m["n_test"].get<int>(), 52 * 40);
+    EXPECT_EQ(m["params"].get<int>(), 29371 - 10 * (2489 - 40));
+    EXPECT_EQ(m["epochs_run"].get<int>(), 2);
+    const double auc = m["test_auc"].get<double>();
+    EXPECT_GT(auc, 0.3);
+    EXPECT_LT(auc, 0.7);  // random walks: nothing to learn
 }
 
 TEST(Reproduce, BookArchitecturesHaveTheBooksParameterCounts) {

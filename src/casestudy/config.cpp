@@ -151,6 +151,10 @@ void check_date(const Reader& r, const std::string& key, const std::string& v) {
                           "': expected a date \"YYYY-MM-DD\", got \"" + v + "\"");
 }
 
+void parse_series(const Reader& r, CaseConfig& c);
+void parse_panel(const Reader& r, CaseConfig& c);
+void parse_training(const Reader& r, CaseConfig& c);
+
 }  // namespace
 
 CaseConfig parse_config(const std::string& text, const std::string& path) {
@@ -169,8 +173,28 @@ CaseConfig parse_config(const std::string& text, const std::string& path) {
     CaseConfig c;
     c.path = path;
     c.name = r.str("name", "case");
-    c.report = r.choice("report", "levels", {"levels", "changes"});
+    c.report = r.choice("report", "levels", {"levels", "changes", "classification"});
     c.seed = static_cast<std::uint64_t>(r.integer("seed", 42));
+    const bool panel = c.report == "classification";
+    if (panel) {
+        parse_panel(r, c);
+    } else {
+        parse_series(r, c);
+    }
+    parse_training(r, c);
+    Reader ref = r.table("reference");
+    for (const auto& [k, v] : ref.raw()) {
+        std::string key(k.str());
+        if (!v.is_number()) ref.fail(key, "a number", &v);
+        c.reference.emplace_back(key, *v.value<double>());
+    }
+    return c;
+}
+
+namespace {
+
+void parse_series(const Reader& r, CaseConfig& c) {
+    const std::string& path = c.path;
 
     Reader data = r.table("data", true);
     data.only({"start", "end", "series"});
@@ -232,9 +256,78 @@ CaseConfig parse_config(const std::string& text, const std::string& path) {
     if (c.layers.empty())
         throw ConfigError(path + ": key 'model.layers': expected at least one [[model.layers]]");
 
+    Reader baselines = r.table("baselines");
+    baselines.only({"var"});
+    Reader var = baselines.table("var");
+    var.only({"maxlags", "ic"});
+    c.var_maxlags = var.integer("maxlags", 0, false, 0);
+    c.var_ic = var.choice("ic", "aic", {"aic", "bic", "hqic", "fpe"});
+}
+
+void parse_panel(const Reader& r, CaseConfig& c) {
+    PanelSpec& p = c.panel;
+    Reader data = r.table("data", true);
+    data.only({"panel", "start", "end"});
+    p.file = data.str("panel", "", true);
+    c.start = data.str("start", "2008-01-01");
+    c.end = data.str("end", "2017-12-31");
+    check_date(data, "start", c.start);
+    check_date(data, "end", c.end);
+
+    Reader win = r.table("windows", true);
+    win.only({"lags", "order", "test_start", "test_weeks", "winsorize", "winsorize_fit",
+              "clip_last_lag"});
+    p.lags = win.integer("lags", 52, false, 1);
+    p.most_recent_first = win.choice("order", "most_recent_first",
+                                     {"most_recent_first", "chronological"}) == "most_recent_first";
+    p.test_start = win.str("test_start", "");
+    if (!p.test_start.empty()) check_date(win, "test_start", p.test_start);
+    p.test_weeks = win.integer("test_weeks", 52, false, 1);
+    if (const toml::node* w = win.node("winsorize")) {
+        if (w->is_boolean()) {
+            p.winsorize = *w->value<bool>();
+        } else if (w->is_array() && w->as_array()->size() == 2 && (*w->as_array())[0].is_number() &&
+                   (*w->as_array())[1].is_number()) {
+            p.winsor_lower = *(*w->as_array())[0].value<double>();
+            p.winsor_upper = *(*w->as_array())[1].value<double>();
+            if (!(0 <= p.winsor_lower && p.winsor_lower < p.winsor_upper && p.winsor_upper <= 1))
+                throw ConfigError(c.path +
+                                  ": key 'windows.winsorize': expected 0 <= lower < "
+                                  "upper <= 1");
+        } else {
+            win.fail("winsorize", "[lower, upper] quantiles or a boolean", w);
+        }
+    }
+    p.winsorize_fit = win.choice("winsorize_fit", "all", {"all", "train"});
+    p.clip_last_lag = win.boolean("clip_last_lag", false);
+
+    Reader model = r.table("model", true);
+    model.only({"lstm_units", "dropout", "embedding_dim", "dense_units", "recurrent_activation",
+                "output_activation"});
+    if (const toml::node* u = model.node("lstm_units")) {
+        if (!u->is_array() || u->as_array()->empty())
+            model.fail("lstm_units", "a non-empty array of integers", u);
+        p.lstm_units.clear();
+        for (const auto& v : *u->as_array()) {
+            if (!v.is_integer() || *v.value<int64_t>() < 1)
+                model.fail("lstm_units", "a non-empty array of integers >= 1", &v);
+            p.lstm_units.push_back(static_cast<long>(*v.value<int64_t>()));
+        }
+    }
+    p.dropout = model.number("dropout", 0.2);
+    p.embedding_dim = model.integer("embedding_dim", 10, false, 1);
+    p.dense_units = model.integer("dense_units", 10, false, 0);
+    p.recurrent_activation =
+        model.choice("recurrent_activation", "hard_sigmoid", {"hard_sigmoid", "sigmoid"});
+    p.output_activation = model.choice("output_activation", "sigmoid", {"sigmoid", "linear"});
+}
+
+void parse_training(const Reader& r, CaseConfig& c) {
+    const bool panel = c.report == "classification";
     Reader tr = r.table("training", true);
     tr.only({"loss", "batch_size", "epochs", "shuffle", "optimizer", "early_stopping"});
-    c.loss = tr.choice("loss", "mse", {"mse", "mae"});
+    c.loss = panel ? tr.choice("loss", "binary_crossentropy", {"binary_crossentropy"})
+                   : tr.choice("loss", "mse", {"mse", "mae"});
     c.batch_size = tr.integer("batch_size", 32, false, 1);
     c.epochs = static_cast<int>(tr.integer("epochs", 1, true, 1));
     c.shuffle = tr.boolean("shuffle", true);
@@ -246,29 +339,18 @@ CaseConfig parse_config(const std::string& text, const std::string& path) {
     c.optimizer.epsilon = opt.number("epsilon", 1e-7);
     if (tr.has("early_stopping")) {
         Reader es = tr.table("early_stopping");
-        es.only({"monitor", "patience", "restore_best_weights", "min_delta"});
+        es.only({"monitor", "mode", "patience", "restore_best_weights", "min_delta"});
         c.early_stopping = true;
-        c.early.monitor = es.choice("monitor", "val_loss", {"val_loss", "loss"});
+        c.early.monitor = panel ? es.choice("monitor", "val_loss", {"val_loss", "loss", "val_auc"})
+                                : es.choice("monitor", "val_loss", {"val_loss", "loss"});
+        c.early.mode = es.choice("mode", "auto", {"auto", "min", "max"});
         c.early.patience = static_cast<int>(es.integer("patience", 0));
         c.early.restore_best_weights = es.boolean("restore_best_weights", false);
         c.early.min_delta = es.number("min_delta", 0.0);
     }
-
-    Reader baselines = r.table("baselines");
-    baselines.only({"var"});
-    Reader var = baselines.table("var");
-    var.only({"maxlags", "ic"});
-    c.var_maxlags = var.integer("maxlags", 0, false, 0);
-    c.var_ic = var.choice("ic", "aic", {"aic", "bic", "hqic", "fpe"});
-
-    Reader ref = r.table("reference");
-    for (const auto& [k, v] : ref.raw()) {
-        std::string key(k.str());
-        if (!v.is_number()) ref.fail(key, "a number", &v);
-        c.reference.emplace_back(key, *v.value<double>());
-    }
-    return c;
 }
+
+}  // namespace
 
 CaseConfig load_config(const std::string& path) {
     std::ifstream in(path);

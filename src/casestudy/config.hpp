@@ -3,7 +3,9 @@
 //
 // Layout (configs/sp500.toml and configs/macro.toml are complete examples):
 //   name, report ("levels": one price series, RMSE/IC/naive/returns metrics;
-//                 "changes": MAE per series and a last-value naive forecast), seed
+//                 "changes": MAE per series and a last-value naive forecast;
+//                 "classification": the weekly stock-panel classifier, configs/stocks.toml,
+//                 whose [data], [windows] and [model] keys are listed at PanelSpec), seed
 //   [data]      start, end (inclusive, YYYY-MM-DD), [[data.series]] name, file (relative to
 //               --data-dir), column (default: the file's first value column), transforms
 //               (list of "log", "diff(N)", "pct_change(N)", applied in order after slicing)
@@ -50,6 +52,31 @@ struct LayerSpec {
     std::string recurrent_activation;  // empty: the layer's default
 };
 
+// report = "classification": a daily close panel -> weekly returns -> windows of `lags` weeks
+// with ticker id and month one-hot -> stacked LSTM + embedding classifier (configs/stocks.toml).
+struct PanelSpec {
+    std::string file;  // [data] panel, relative to --data-dir (start / end: the return period)
+    // [windows] lags, order ("most_recent_first" | "chronological"), test_start or test_weeks,
+    // winsorize = [lower, upper] quantiles or false, winsorize_fit ("all" | "train"),
+    // clip_last_lag
+    long lags = 52;
+    bool most_recent_first = true;
+    bool winsorize = true;
+    double winsor_lower = 0.01, winsor_upper = 0.99;
+    std::string winsorize_fit = "all";
+    bool clip_last_lag = false;
+    std::string test_start;  // empty: the last test_weeks weeks
+    long test_weeks = 52;
+    // [model] lstm_units, dropout, embedding_dim, dense_units, recurrent_activation,
+    // output_activation
+    std::vector<long> lstm_units{25, 10};
+    double dropout = 0.2;
+    long embedding_dim = 10;
+    long dense_units = 10;
+    std::string recurrent_activation = "hard_sigmoid";
+    std::string output_activation = "sigmoid";
+};
+
 struct CaseConfig {
     std::string path;  // the file it was read from
     std::string name;
@@ -70,6 +97,7 @@ struct CaseConfig {
     bool early_stopping = false;
     EarlyStoppingOptions early;
     std::vector<std::pair<std::string, double>> reference;
+    PanelSpec panel;  // report = "classification"
     // [baselines.var]: a VAR(p) with intercept fit on the training rows, p chosen by `var_ic`
     // up to `var_maxlags` (0 = no VAR).
     long var_maxlags = 0;

@@ -1,4 +1,4 @@
-// recur reproduce sp500|macro — `recur fit configs/<name>.toml`: the book's case studies.
+// recur reproduce sp500|macro|stocks — `recur fit configs/<name>.toml`: the book's case studies.
 #include <filesystem>
 
 #include "cli/commands.hpp"
@@ -12,13 +12,14 @@ namespace recur::cli {
 void add_reproduce_command(CLI::App& app) {
     auto* cmd =
         app.add_subcommand("reproduce",
-                           "Reproduce a book case study: sp500 (LSTM on the S&P 500) or macro "
-                           "(stacked LSTM on sentiment and industrial production)");
+                           "Reproduce a book case study: sp500 (LSTM on the S&P 500), macro "
+                           "(stacked LSTM on sentiment and industrial production) or stocks "
+                           "(stacked LSTM + ticker embedding classifying weekly returns)");
     auto name = std::make_shared<std::string>();
     auto config_dir = std::make_shared<std::string>(RECUR_CONFIG_DIR);
-    cmd->add_option("name", *name, "sp500 | macro")
+    cmd->add_option("name", *name, "sp500 | macro | stocks")
         ->required()
-        ->check(CLI::IsMember({"sp500", "macro"}));
+        ->check(CLI::IsMember({"sp500", "macro", "stocks"}));
     cmd->add_option("--config", *config_dir, "Directory holding <name>.toml")
         ->capture_default_str();
     auto flags = add_case_flags(cmd);

@@ -291,6 +291,74 @@ double roc_auc(std::span<const float> scores, std::span<const float> labels01) {
     return roc_auc_impl(scores, labels01);
 }
 
+RocCurve roc_curve(std::span<const double> scores, std::span<const double> labels) {
+    check_pair(scores, labels, "roc_curve", "scores", "labels01");
+    check_labels01(labels, "roc_curve");
+    const std::size_t n = scores.size();
+    std::size_t n1 = 0;
+    for (std::size_t i = 0; i < n; ++i) n1 += labels[i] == 1.0;
+    const std::size_t n0 = n - n1;
+    if (n1 == 0 || n0 == 0) fail("roc_curve", "only one class present in labels01");
+    std::vector<std::size_t> order = argsort(scores);
+    std::reverse(order.begin(), order.end());  // highest score first
+    RocCurve c;
+    c.fpr.push_back(0), c.tpr.push_back(0), c.thresholds.push_back(INFINITY);
+    std::size_t tp = 0, fp = 0, i = 0;
+    while (i < n) {
+        const double s = scores[order[i]];
+        while (i < n && scores[order[i]] == s) (labels[order[i]] == 1.0 ? tp : fp) += 1, ++i;
+        c.fpr.push_back(static_cast<double>(fp) / static_cast<double>(n0));
+        c.tpr.push_back(static_cast<double>(tp) / static_cast<double>(n1));
+        c.thresholds.push_back(s);
+    }
+    return c;
+}
+
+std::vector<std::pair<long, double>> group_spearman(std::span<const long> group,
+                                                    std::span<const double> score,
+                                                    std::span<const double> outcome,
+                                                    std::size_t min_size) {
+    check_pair(score, outcome, "group_spearman", "score", "outcome");
+    if (group.size() != score.size())
+        fail("group_spearman", "group has " + std::to_string(group.size()) + " entries, score " +
+                                   std::to_string(score.size()));
+    std::vector<std::size_t> order(group.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return group[a] < group[b]; });
+    std::vector<std::pair<long, double>> out;
+    std::vector<double> s, o;
+    for (std::size_t i = 0; i < order.size();) {
+        std::size_t j = i;
+        s.clear(), o.clear();
+        for (; j < order.size() && group[order[j]] == group[order[i]]; ++j)
+            s.push_back(score[order[j]]), o.push_back(outcome[order[j]]);
+        auto constant = [](const std::vector<double>& v) {
+            return std::all_of(v.begin(), v.end(), [&](double x) { return x == v[0]; });
+        };
+        if (s.size() >= min_size && !constant(s) && !constant(o))
+            out.emplace_back(group[order[i]], spearman(std::span<const double>(s), o));
+        i = j;
+    }
+    return out;
+}
+
+std::vector<double> quantile_means(std::span<const double> score, std::span<const double> outcome,
+                                   int q) {
+    check_pair(score, outcome, "quantile_means", "score", "outcome");
+    if (q < 1) fail("quantile_means", "q must be >= 1");
+    const std::vector<std::size_t> order = argsort(score);
+    const std::size_t n = order.size();
+    std::vector<double> sum(static_cast<std::size_t>(q), 0.0), count(sum);
+    for (std::size_t r = 0; r < n; ++r) {
+        const std::size_t b = r * static_cast<std::size_t>(q) / n;
+        sum[b] += outcome[order[r]];
+        count[b] += 1;
+    }
+    for (std::size_t b = 0; b < sum.size(); ++b) sum[b] = count[b] > 0 ? sum[b] / count[b] : NAN;
+    return sum;
+}
+
 double binary_accuracy(std::span<const double> prob, std::span<const double> labels01,
                        double threshold) {
     return binary_accuracy_impl(prob, labels01, threshold);

@@ -382,3 +382,50 @@ TEST(Metrics, PearsonMatchesScipyFixtures) {
 
 }  // namespace
 }  // namespace recur
+
+namespace recur {
+namespace {
+
+TEST(RocCurve, AreaUnderTheCurveEqualsRocAuc) {
+    // Ties across classes (0.5 twice) make one diagonal step, as in sklearn.
+    const std::vector<double> s = {0.1, 0.4, 0.35, 0.8, 0.5, 0.5, 0.9};
+    const std::vector<double> y = {0, 0, 1, 1, 0, 1, 1};
+    RocCurve c = roc_curve(s, y);
+    ASSERT_EQ(c.fpr.size(), 7u);  // (0,0) + 6 distinct scores
+    EXPECT_EQ(c.fpr.front(), 0.0);
+    EXPECT_EQ(c.tpr.back(), 1.0);
+    EXPECT_EQ(c.fpr.back(), 1.0);
+    EXPECT_EQ(c.thresholds[3], 0.5);
+    EXPECT_DOUBLE_EQ(c.tpr[3], 3.0 / 4);  // 0.9, 0.8, one 0.5 positive
+    EXPECT_DOUBLE_EQ(c.fpr[3], 1.0 / 3);  // the 0.5 negative
+    double area = 0;
+    for (std::size_t i = 1; i < c.fpr.size(); ++i)
+        area += (c.fpr[i] - c.fpr[i - 1]) * (c.tpr[i] + c.tpr[i - 1]) / 2;
+    EXPECT_DOUBLE_EQ(area, roc_auc(std::span<const double>(s), y));
+}
+
+TEST(GroupSpearman, OneIcPerGroupSkippingSmallAndConstantGroups) {
+    const std::vector<long> g = {7, 3, 7, 3, 7, 3, 9, 9, 5, 5, 5};
+    const std::vector<double> s = {1, 1, 2, 2, 3, 3, 1, 2, 1, 2, 3};
+    const std::vector<double> o = {10, 30, 20, 20, 30, 10, 5, 6, 4, 4, 4};
+    auto ic = group_spearman(g, s, o, 3);
+    ASSERT_EQ(ic.size(), 2u);  // group 9 too small, group 5 has a constant outcome
+    EXPECT_EQ(ic[0].first, 3);
+    EXPECT_DOUBLE_EQ(ic[0].second, -1.0);
+    EXPECT_EQ(ic[1].first, 7);
+    EXPECT_DOUBLE_EQ(ic[1].second, 1.0);
+}
+
+TEST(QuantileMeans, BucketsByRank) {
+    const std::vector<double> s = {0.9, 0.1, 0.5, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 0.0};
+    std::vector<double> o(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) o[i] = 10 * s[i];
+    auto q = quantile_means(s, o, 5);
+    ASSERT_EQ(q.size(), 5u);
+    EXPECT_DOUBLE_EQ(q[0], 0.5);  // scores 0.0, 0.1
+    EXPECT_DOUBLE_EQ(q[4], 8.5);  // scores 0.8, 0.9
+    EXPECT_THROW(quantile_means(s, o, 0), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace recur

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <span>
+#include <utility>
 #include <vector>
 
 namespace recur {
@@ -77,6 +78,29 @@ double direction_accuracy(std::span<const float> pred_change, std::span<const fl
 // matters.
 double roc_auc(std::span<const double> scores, std::span<const double> labels01);
 double roc_auc(std::span<const float> scores, std::span<const float> labels01);
+
+// The ROC curve as scikit-learn's roc_curve(labels01, scores, drop_intermediate=False): one
+// point per distinct score, from the highest down, starting at (0, 0); fpr[i] / tpr[i] are the
+// shares of negatives / positives with score >= that threshold. The trapezoid area under it is
+// roc_auc. Same argument checks as roc_auc.
+struct RocCurve {
+    std::vector<double> fpr, tpr, thresholds;
+};
+RocCurve roc_curve(std::span<const double> scores, std::span<const double> labels01);
+
+// Cross-sectional information coefficient: the Spearman correlation of score and outcome within
+// each group (e.g. each week across stocks), for groups with at least `min_size` members and
+// non-constant values. `group` holds a group key per sample; samples need not be sorted.
+// Returns (key, IC) pairs in increasing key order. Averaging them gives the "mean weekly IC".
+std::vector<std::pair<long, double>> group_spearman(std::span<const long> group,
+                                                    std::span<const double> score,
+                                                    std::span<const double> outcome,
+                                                    std::size_t min_size = 10);
+
+// Mean outcome per score quantile bucket (quintiles for q = 5), bucket 0 = lowest scores.
+// Buckets are by rank (pandas qcut on ranks): sample i goes to floor(rank_i * q / n).
+std::vector<double> quantile_means(std::span<const double> score, std::span<const double> outcome,
+                                   int q = 5);
 
 // Accuracy of probabilities against 0/1 labels at a threshold:
 //   predicted class = 1 if prob[i] > threshold else 0   (prob == threshold counts as class 0,
