@@ -7,8 +7,11 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "recur/io/model_io.hpp"
 #include "recur/model/book_models.hpp"
+#include "small_panel.hpp"
 
 static std::string fmt_float(float v) {
     char buf[32];
@@ -134,6 +137,32 @@ TEST_F(CliFiles, BrokenModelFilesAreRefusedWithTheirReason) {
             throw;
         },
         FormatError);
+}
+
+}  // namespace
+}  // namespace recur
+
+namespace recur {
+namespace {
+
+TEST(Cli, ReproduceStocksTakesThePeriodsAsFlags) {
+    const auto dir =
+        std::filesystem::temp_directory_path() / ("recur_cli_stocks_" + std::to_string(::getpid()));
+    recur::testing::write_small_panel(dir / "data/stocks/us_stocks_daily_close_2007_2017.csv.gz");
+    // Data from 2008-07-01 on, test = the last 20 weeks: 40 stocks x 20 test windows.
+    Result r = run("reproduce stocks -q --epochs 1 --data-dir " + (dir / "data").string() +
+                   " --out " + (dir / "run").string() + " --start 2008-07-01 --test-weeks 20");
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::ifstream in(dir / "run/metrics.json");
+    nlohmann::json m = nlohmann::json::parse(in);
+    EXPECT_EQ(m["n_test"].get<int>(), 40 * 20);
+    const int weeks = m["n_weeks"].get<int>();
+    EXPECT_EQ(m["n_train"].get<int>(), 40 * (weeks - 52 - 20));
+    Result bad = run("reproduce stocks -q --data-dir " + (dir / "data").string() + " --out " +
+                     (dir / "bad").string() + " --test-start 2010-13-45x");
+    EXPECT_NE(bad.status, 0);
+    EXPECT_NE(bad.out.find("expected a date YYYY-MM-DD"), std::string::npos) << bad.out;
+    std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "casestudy/runner.hpp"
+#include "small_panel.hpp"
 
 namespace fs = std::filesystem;
 using recur::casestudy::CaseConfig;
@@ -20,12 +20,6 @@ namespace {
 
 const std::string kRepo = std::string(RECUR_FIXTURE_DIR) + "/../..";
 const std::string kData = std::string(RECUR_FIXTURE_DIR) + "/../../../shared/data";
-
-std::string fmt_date(int y, int m, int d) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, m, d);
-    return buf;
-}
 
 fs::path fresh_dir(const std::string& name) {
     fs::path d = fs::temp_directory_path() / ("recur_reproduce_test_" + name);
@@ -79,30 +73,8 @@ TEST(Reproduce, MacroTwoEpochsWritesEveryFileAndMetric) {
 }
 
 TEST(Reproduce, StocksOnASmallPanelWritesEveryFileAndMetric) {
-    // 40 random-walk stocks, 2007-2010, under the file name configs/stocks.toml expects.
     const fs::path data = fresh_dir("stocks_data");
-    fs::create_directories(data / "stocks");
-    std::ofstream csv(data / "stocks/us_stocks_daily_close_2007_2017.csv.gz");
-    csv << "Date,Close,Ticker\n";
-    std::uint64_t state = 7;
-    auto uniform = [&] {  // a small LCG: the test must not depend on recur's Rng
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        return static_cast<double>(state >> 11) / 9007199254740992.0;
-    };
-    for (int s = 0; s < 40; ++s) {
-        double price = 20 + s;
-        for (int day = 0; day < 4 * 365; ++day) {
-            const int dow = day % 7;  // 2007-01-01 was a Monday (no Feb 29: every date valid)
-            if (dow >= 5) continue;
-            price *= 1 + 0.02 * (uniform() - 0.49);
-            const int y = 2007 + day / 365, doy = day % 365;
-            static const int cum[13] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365};
-            int mo = 0;
-            while (doy >= cum[mo + 1]) ++mo;
-            csv << fmt_date(y, mo + 1, doy - cum[mo] + 1) << "," << price << ",t" << s << "\n";
-        }
-    }
-    csv.close();
+    recur::testing::write_small_panel(data / "stocks/us_stocks_daily_close_2007_2017.csv.gz");
     CaseConfig config = recur::casestudy::load_config(kRepo + "/configs/stocks.toml");
     recur::casestudy::RunOptions o;
     o.data_dir = data.string();

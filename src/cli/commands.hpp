@@ -10,11 +10,12 @@ namespace recur::cli {
 void add_summary_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_fit_command(CLI::App& app);        // recur fit CONFIG --out DIR ...
-void add_reproduce_command(CLI::App& app);  // recur reproduce sp500|macro --out DIR ...
+void add_reproduce_command(CLI::App& app);  // recur reproduce sp500|macro|stocks --out DIR ...
 void add_data_command(CLI::App& app);       // recur data fetch fred SERIES... [--data-dir DIR]
 
 // The flags `fit` and `reproduce` share (--out, --data-dir, --seed, --epochs, --threads, --seeds,
-// --scaler-fit, --quiet); registered on `cmd`, filled in when it parses.
+// --scaler-fit, --start, --end, --test-start, --test-weeks, --quiet); registered on `cmd`, filled
+// in when it parses. Each overrides the config's value; empty / 0 / -1 keeps it.
 struct CaseFlags {
     std::string out;
     std::string data_dir = "../shared/data";
@@ -23,6 +24,9 @@ struct CaseFlags {
     int threads = 0;
     int seeds = 1;
     std::string scaler_fit;
+    std::string start, end;  // [data] start / end: the period read (train starts here)
+    std::string test_start;  // first target date of the test period
+    int test_weeks = 0;      // stock panel: the last N target weeks are the test period
     bool quiet = false;
 };
 std::shared_ptr<CaseFlags> add_case_flags(CLI::App* cmd);

@@ -21,12 +21,36 @@ std::shared_ptr<CaseFlags> add_case_flags(CLI::App* cmd) {
     cmd->add_option("--scaler-fit", f->scaler_fit,
                     "Fit the min-max scaler on all data (the book) or the training rows only")
         ->check(CLI::IsMember({"all", "train"}));
+    auto date = [](const std::string& v) -> std::string {
+        const bool ok = v.size() == 10 && v[4] == '-' && v[7] == '-' &&
+                        v.find_first_not_of("0123456789-") == std::string::npos;
+        return ok ? "" : "expected a date YYYY-MM-DD, got '" + v + "'";
+    };
+    cmd->add_option("--start", f->start, "First date of the data read (default: the config's)")
+        ->check(date);
+    cmd->add_option("--end", f->end, "Last date of the data read (default: the config's)")
+        ->check(date);
+    cmd->add_option("--test-start", f->test_start,
+                    "First target date of the test period (default: the config's)")
+        ->check(date);
+    cmd->add_option("--test-weeks", f->test_weeks,
+                    "Stock panel: test = the last N target weeks (default: the config's)")
+        ->check(CLI::PositiveNumber);
     cmd->add_flag("--quiet,-q", f->quiet, "No progress lines");
     return f;
 }
 
 void run_case_study(const std::string& config_path, const CaseFlags& f) {
     casestudy::CaseConfig config = casestudy::load_config(config_path);
+    if (!f.start.empty()) config.start = f.start;
+    if (!f.end.empty()) config.end = f.end;
+    if (!f.test_start.empty()) config.test_start = config.panel.test_start = f.test_start;
+    if (f.test_weeks > 0) {
+        if (config.report != "classification")
+            throw CLI::ValidationError("--test-weeks", "only for a stock-panel config");
+        config.panel.test_weeks = f.test_weeks;
+        config.panel.test_start.clear();
+    }
     casestudy::RunOptions o;
     o.data_dir = f.data_dir;
     o.out_dir = f.out;

@@ -108,6 +108,16 @@ void add_predict_command(CLI::App& app) {
             return;
         }
         Model<float> model = load_model<float>(*model_path);
+        if (model.num_inputs() != 1 || model.num_outputs() != 1) {
+            std::string names;
+            for (std::size_t k = 0; k < model.num_inputs(); ++k)
+                names += (k ? ", " : "") + model.input_name(k);
+            throw std::runtime_error(*model_path + " has " + std::to_string(model.num_inputs()) +
+                                     " inputs (" + names + ") and " +
+                                     std::to_string(model.num_outputs()) +
+                                     " outputs; recur predict reads one input from a CSV. Use "
+                                     "Model::predict with a recur::Dataset from C++.");
+        }
         const ShapeSpec& in = model.input_spec();
         Index per = in.kind == ShapeSpec::Kind::vector ? in.features : in.steps * in.features;
         Tensor<float> flat = read_rows(*input, per);
