@@ -48,7 +48,7 @@ std::unique_ptr<Layer<T>> layer_from_config(const std::string& kind, const std::
         }
         if (kind == "Embedding") {
             EmbeddingOptions o(j.at("input_dim").get<Index>(), j.at("output_dim").get<Index>());
-            o.trainable(j.value("trainable", true));
+            o.trainable(j.value("trainable", true)).sparse(j.value("sparse", true));
             return std::make_unique<Embedding<T>>(o);
         }
         if (kind == "Dropout") return std::make_unique<Dropout<T>>(j.at("rate").get<double>());
@@ -67,7 +67,8 @@ std::unique_ptr<Layer<T>> layer_from_config(const std::string& kind, const std::
         throw std::invalid_argument("layer config for " + kind + ": " + e.what());
     }
     throw std::invalid_argument("unknown layer kind '" + kind +
-                                "' (known: Dense, Embedding, Dropout, SimpleRNN, LSTM, GRU, Concatenate, Reshape, Flatten)");
+                                "' (known: Dense, Embedding, Dropout, SimpleRNN, LSTM, GRU, "
+                                "Concatenate, Reshape, Flatten)");
 }
 
 template std::unique_ptr<Layer<float>> layer_from_config<float>(const std::string&,

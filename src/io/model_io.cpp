@@ -191,9 +191,9 @@ void copy_values(const std::string& file, const TensorRecord& rec, Tensor<T>& ds
 
 // A parsed, checksum-verified model file.
 struct ModelFile {
-    std::string bytes;  // the whole file
-    json arch;          // {"input": {...}, "layers": [{"kind", "name", "config"}, ...]}
-    ShapeSpec input;    // the first input (the only one of a Sequential file)
+    std::string bytes;   // the whole file
+    json arch;           // {"input": {...}, "layers": [{"kind", "name", "config"}, ...]}
+    ShapeSpec input;     // the first input (the only one of a Sequential file)
     bool graph = false;  // a functional Model: "inputs", per-layer "inbound", "outputs"
     std::vector<TensorRecord> tensors;
 };
@@ -321,8 +321,8 @@ ModelFile read_model_file(const char* who, const std::string& path) {
 // `check_layer_names`: load_model requires "<layer>/<param>" to match exactly; load_weights only
 // the parameter part, since the caller's model may name its layers differently.
 template <typename T>
-void copy_tensors(const char* who, const std::string& path, const ModelFile& mf,
-                  Model<T>& model, bool check_layer_names, bool set_trainable) {
+void copy_tensors(const char* who, const std::string& path, const ModelFile& mf, Model<T>& model,
+                  bool check_layer_names, bool set_trainable) {
     std::vector<std::pair<Param<T>*, std::string>> params;
     for (std::size_t i = 0; i < model.size(); ++i)
         for (Param<T>* p : model.layer(i).params())
@@ -365,6 +365,7 @@ void copy_tensors(const char* who, const std::string& path, const ModelFile& mf,
 // model with a frozen Embedding may load weights saved from one that trained it (as in Keras).
 json comparable_config(json config) {
     config.erase("trainable");
+    config.erase("sparse");  // how gradients are stored, not what the layer computes
     return config;
 }
 
@@ -510,9 +511,9 @@ Model<T> build_graph(const char* who, const std::string& path, const ModelFile& 
             for (const json& n : layers[i].at("inbound")) {
                 auto it = nodes.find(n.get<std::string>());
                 if (it == nodes.end())
-                    throw std::invalid_argument("layer '" + layers[i].at("name").get<std::string>() +
-                                                "' reads '" + n.get<std::string>() +
-                                                "', which comes later or does not exist");
+                    throw std::invalid_argument(
+                        "layer '" + layers[i].at("name").get<std::string>() + "' reads '" +
+                        n.get<std::string>() + "', which comes later or does not exist");
                 inbound.push_back(it->second);
             }
             auto layer = rebuild_layer<T>(who, path, layers[i], i);
@@ -520,7 +521,8 @@ Model<T> build_graph(const char* who, const std::string& path, const ModelFile& 
             nodes[name] = model.add(std::move(layer), inbound);
         }
         std::vector<NodeRef> outputs;
-        for (const json& o : mf.arch.at("outputs")) outputs.push_back(nodes.at(o.get<std::string>()));
+        for (const json& o : mf.arch.at("outputs"))
+            outputs.push_back(nodes.at(o.get<std::string>()));
         model.set_outputs(outputs);
     } catch (const FormatError&) {
         throw;
@@ -600,7 +602,8 @@ void load_weights(Model<T>& model, const std::string& path) {
                      file_config.dump() + ", model has " + ml.kind() + " " + model_config.dump());
         if (mf.graph) {
             std::vector<std::string> file_inbound, model_inbound = model.layer_inbound(i);
-            for (const json& n : layers[i].at("inbound")) file_inbound.push_back(n.get<std::string>());
+            for (const json& n : layers[i].at("inbound"))
+                file_inbound.push_back(n.get<std::string>());
             // Layer names may differ; compare the wiring by position of the inbound nodes.
             if (file_inbound.size() != model_inbound.size())
                 fail(who, path,

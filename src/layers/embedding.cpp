@@ -16,6 +16,7 @@ ShapeSpec Embedding<T>::build(const ShapeSpec& input, Rng& rng) {
     table_.value.resize({v, e});
     init::uniform(table_.value, rng, -0.05, 0.05);
     table_.trainable = options_.trainable();
+    table_.sparse = options_.sparse();
     if (table_.trainable) table_.grad.assign({v, e}, T(0));
     this->input_spec_ = input;
     this->output_spec_ = ShapeSpec::sequence(input.steps, e);
@@ -56,6 +57,7 @@ void Embedding<T>::backward(const Tensor<T>& dy, Tensor<T>*) {
     if (!table_.trainable) return;
     Index e = options_.output_dim();
     for (size_t i = 0; i < ids_.size(); ++i) {
+        if (table_.sparse) table_.mark_row(ids_[i]);
         T* g = table_.grad.data() + ids_[i] * e;
         const T* d = dy.data() + static_cast<Index>(i) * e;
         for (Index k = 0; k < e; ++k) g[k] += d[k];
@@ -66,7 +68,8 @@ template <typename T>
 std::string Embedding<T>::config_json() const {
     nlohmann::json j = {{"input_dim", options_.input_dim()},
                         {"output_dim", options_.output_dim()},
-                        {"trainable", options_.trainable()}};
+                        {"trainable", options_.trainable()},
+                        {"sparse", options_.sparse()}};
     return j.dump();
 }
 

@@ -252,7 +252,7 @@ void Model<T>::backward(const Tensor<T>& doutput) {
 template <typename T>
 void Model<T>::zero_grad() {
     for (Param<T>* p : params())
-        if (p->trainable) p->grad.zero();
+        if (p->trainable) p->zero_grad();
 }
 
 template <typename T>

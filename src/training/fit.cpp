@@ -119,6 +119,7 @@ History Model<T>::fit(const Dataset<T>& train, const FitOptions<T>& options,
             sum += loss * static_cast<double>(b);
             progress.update(s + 1, sum / static_cast<double>(b0 + b));
         }
+        optimizer_->flush(params());  // sparse rows catch up before anyone reads the weights
         Logs logs{{"loss", sum / static_cast<double>(n)}};
         if (validation) {
             std::vector<Tensor<T>> pred = predict(*validation, std::max<Index>(bs, 256));
@@ -196,8 +197,8 @@ double Model<T>::evaluate(const Dataset<T>& data, Index batch_size) {
     std::vector<Tensor<T>> pred = predict(data, batch_size);
     double total = 0;
     for (size_t k = 0; k < pred.size(); ++k)
-        total += loss_weights_[k] * compute_loss<T>(losses_[k], pred[k], collect_targets(data, k),
-                                                    nullptr);
+        total += loss_weights_[k] *
+                 compute_loss<T>(losses_[k], pred[k], collect_targets(data, k), nullptr);
     return total;
 }
 

@@ -16,22 +16,35 @@ std::string to_lower(std::string s) {
     return s;
 }
 
-template <typename T>
-double squared_norm(const Tensor<T>& t) {
-    double s = 0.0;
-    const T* d = t.data();
-    for (Index i = 0, n = t.size(); i < n; ++i) {
-        const double v = static_cast<double>(d[i]);
-        s += v * v;
+// Calls fn(begin, end) for each run of gradient elements that may be non-zero: the whole tensor,
+// or each listed row of a row-sparse parameter.
+template <typename T, typename Fn>
+void for_each_grad_range(const Param<T>& p, Fn fn) {
+    if (!p.sparse) {
+        fn(Index(0), p.grad.size());
+        return;
     }
+    const Index width = p.grad.size() / std::max<Index>(p.grad.dim(0), 1);
+    for (Index r : p.rows) fn(r * width, (r + 1) * width);
+}
+
+template <typename T>
+double squared_norm(const Param<T>& p) {
+    double s = 0.0;
+    const T* d = p.grad.data();
+    for_each_grad_range(p, [&](Index b, Index e) {
+        for (Index i = b; i < e; ++i) s += static_cast<double>(d[i]) * static_cast<double>(d[i]);
+    });
     return s;
 }
 
 template <typename T>
-void scale(Tensor<T>& t, double factor) {
+void scale(Param<T>& p, double factor) {
     const T f = static_cast<T>(factor);
-    T* d = t.data();
-    for (Index i = 0, n = t.size(); i < n; ++i) d[i] *= f;
+    T* d = p.grad.data();
+    for_each_grad_range(p, [&](Index b, Index e) {
+        for (Index i = b; i < e; ++i) d[i] *= f;
+    });
 }
 
 // The updates below are plain loops: GCC auto-vectorises them, and Eigen's AVX-512 sqrt
@@ -52,27 +65,40 @@ class SGD final : public Optimizer<T> {
     // Like Keras, plain SGD (momentum 0) keeps no state.
     int slots_per_param() const override { return this->options_.momentum != 0.0 ? 1 : 0; }
 
-    void update(std::size_t index, Param<T>& p) override {
+    void update(std::size_t index, Param<T>& p, Index b, Index e) override {
         T* w = p.value.data();
         const T* g = p.grad.data();
-        const Index n = p.value.size();
         const T lr = static_cast<T>(this->options_.learning_rate);
         if (this->options_.momentum == 0.0) {
-            for (Index i = 0; i < n; ++i) w[i] -= lr * g[i];
+            for (Index i = b; i < e; ++i) w[i] -= lr * g[i];
             return;
         }
         const T m = static_cast<T>(this->options_.momentum);
         T* v = this->slot(index, 0).data();
         if (this->options_.nesterov) {
-            for (Index i = 0; i < n; ++i) {
+            for (Index i = b; i < e; ++i) {
                 v[i] = m * v[i] - lr * g[i];
                 w[i] += m * v[i] - lr * g[i];
             }
         } else {
-            for (Index i = 0; i < n; ++i) {
+            for (Index i = b; i < e; ++i) {
                 v[i] = m * v[i] - lr * g[i];
                 w[i] += v[i];
             }
+        }
+    }
+
+    void catch_up(std::size_t index, Param<T>& p, Index b, Index e, std::int64_t k) override {
+        if (this->options_.momentum == 0.0) return;
+        // k steps of v <- m v, w += v (nesterov: w += m v): w gains v (m + ... + m^k), times m.
+        const double m = this->options_.momentum, mk = std::pow(m, static_cast<double>(k));
+        double gain = m == 1.0 ? static_cast<double>(k) : m * (1.0 - mk) / (1.0 - m);
+        if (this->options_.nesterov) gain *= m;
+        T* w = p.value.data();
+        T* v = this->slot(index, 0).data();
+        for (Index i = b; i < e; ++i) {
+            w[i] += static_cast<T>(gain) * v[i];
+            v[i] *= static_cast<T>(mk);
         }
     }
 };
@@ -86,20 +112,25 @@ class RMSprop final : public Optimizer<T> {
   protected:
     int slots_per_param() const override { return 1; }
 
-    void update(std::size_t index, Param<T>& p) override {
+    void update(std::size_t index, Param<T>& p, Index b, Index e) override {
         T* w = p.value.data();
         const T* g = p.grad.data();
         T* a = this->slot(index, 0).data();
-        const Index n = p.value.size();
         const T lr = static_cast<T>(this->options_.learning_rate);
         const T rho = static_cast<T>(this->options_.rho);
         const T eps = static_cast<T>(this->options_.epsilon);
-        for (Index i = 0; i < n; ++i) {
+        for (Index i = b; i < e; ++i) {
             a[i] = rho * a[i] + (T(1) - rho) * g[i] * g[i];
             // As the header specifies: lr g / (sqrt(a) + eps).
             // (Keras 3's RMSprop divides by sqrt(a + eps) instead.)
             w[i] -= lr * g[i] / (std::sqrt(a[i]) + eps);
         }
+    }
+
+    void catch_up(std::size_t index, Param<T>&, Index b, Index e, std::int64_t k) override {
+        const T decay = static_cast<T>(std::pow(this->options_.rho, static_cast<double>(k)));
+        T* a = this->slot(index, 0).data();
+        for (Index i = b; i < e; ++i) a[i] *= decay;
     }
 };
 
@@ -121,12 +152,11 @@ class Adam final : public Optimizer<T> {
   protected:
     int slots_per_param() const override { return 2; }
 
-    void update(std::size_t index, Param<T>& p) override {
+    void update(std::size_t index, Param<T>& p, Index b, Index e) override {
         T* w = p.value.data();
         const T* g = p.grad.data();
         T* m = this->slot(index, 0).data();
         T* v = this->slot(index, 1).data();
-        const Index n = p.value.size();
         const OptimizerOptions& o = this->options_;
         const double t = static_cast<double>(this->iterations_);  // already incremented by step()
         const double lr_t = o.learning_rate * std::sqrt(1.0 - std::pow(o.beta_2, t)) /
@@ -135,7 +165,7 @@ class Adam final : public Optimizer<T> {
         const T b2 = static_cast<T>(o.beta_2);
         const T eps = static_cast<T>(o.epsilon);
         const T alpha = static_cast<T>(lr_t);
-        for (Index i = 0; i < n; ++i) {
+        for (Index i = b; i < e; ++i) {
             m[i] = b1 * m[i] + (T(1) - b1) * g[i];
             v[i] = b2 * v[i] + (T(1) - b2) * g[i] * g[i];
             w[i] -= alpha * m[i] / (std::sqrt(v[i]) + eps);
@@ -195,9 +225,45 @@ void Optimizer<T>::step(const std::vector<Param<T>*>& params) {
 
     ++iterations_;
     clip_gradients(params, options_.clipnorm, options_.global_clipnorm, options_.clipvalue);
+    if (row_step_.size() != params.size()) row_step_.resize(params.size());
     for (std::size_t i = 0; i < params.size(); ++i) {
         Param<T>* p = params[i];
-        if (p && p->trainable) update(i, *p);
+        if (!p || !p->trainable) continue;
+        if (p->sparse)
+            update_sparse(i, *p);
+        else
+            update(i, *p, 0, p->value.size());
+    }
+}
+
+template <typename T>
+void Optimizer<T>::update_sparse(std::size_t index, Param<T>& p) {
+    std::vector<std::int64_t>& at = row_step_[index];
+    const Index nrows = p.value.dim(0), width = p.value.size() / std::max<Index>(nrows, 1);
+    if (at.size() != static_cast<std::size_t>(nrows)) at.assign(static_cast<std::size_t>(nrows), 0);
+    for (Index r : p.rows) {
+        std::int64_t& step = at[static_cast<std::size_t>(r)];
+        if (iterations_ - 1 > step)
+            catch_up(index, p, r * width, (r + 1) * width, iterations_ - 1 - step);
+        update(index, p, r * width, (r + 1) * width);
+        step = iterations_;
+    }
+}
+
+template <typename T>
+void Optimizer<T>::flush(const std::vector<Param<T>*>& params) {
+    for (std::size_t i = 0; i < params.size() && i < row_step_.size(); ++i) {
+        Param<T>* p = params[i];
+        std::vector<std::int64_t>& at = row_step_[i];
+        if (!p || !p->trainable || !p->sparse || at.empty()) continue;
+        const Index width = p->value.size() / p->value.dim(0);
+        for (std::size_t r = 0; r < at.size(); ++r) {
+            if (at[r] < iterations_) {
+                const Index b = static_cast<Index>(r) * width;
+                catch_up(i, *p, b, b + width, iterations_ - at[r]);
+                at[r] = iterations_;
+            }
+        }
     }
 }
 
@@ -211,20 +277,20 @@ void clip_gradients(const std::vector<Param<T>*>& params, double clipnorm, doubl
     if (clipnorm > 0) {
         for (Param<T>* p : params) {
             if (!p || !p->trainable) continue;
-            const double norm = std::sqrt(squared_norm(p->grad));
-            if (norm > clipnorm) scale(p->grad, clipnorm / norm);
+            const double norm = std::sqrt(squared_norm(*p));
+            if (norm > clipnorm) scale(*p, clipnorm / norm);
         }
     }
     if (global_clipnorm > 0) {
         double total = 0.0;
         for (const Param<T>* p : params) {
-            if (p && p->trainable) total += squared_norm(p->grad);
+            if (p && p->trainable) total += squared_norm(*p);
         }
         const double norm = std::sqrt(total);
         if (norm > global_clipnorm) {
             const double f = global_clipnorm / norm;
             for (Param<T>* p : params) {
-                if (p && p->trainable) scale(p->grad, f);
+                if (p && p->trainable) scale(*p, f);
             }
         }
     }
@@ -233,7 +299,9 @@ void clip_gradients(const std::vector<Param<T>*>& params, double clipnorm, doubl
         for (Param<T>* p : params) {
             if (!p || !p->trainable) continue;
             T* d = p->grad.data();
-            for (Index i = 0, n = p->grad.size(); i < n; ++i) d[i] = std::clamp(d[i], -hi, hi);
+            for_each_grad_range(*p, [&](Index b, Index e) {
+                for (Index i = b; i < e; ++i) d[i] = std::clamp(d[i], -hi, hi);
+            });
         }
     }
 }

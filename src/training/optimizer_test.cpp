@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "recur/layers/embedding.hpp"
+
 namespace recur {
 namespace {
 
@@ -384,6 +386,78 @@ TEST(OptimizerClip, StepClipsBeforeUpdate) {
     v->step({&c});
     EXPECT_NEAR(c.value[0], 0.5, 1e-15);
     EXPECT_NEAR(c.value[1], -2.5, 1e-15);
+}
+
+}  // namespace
+}  // namespace recur
+
+// ---------------------------------------------------------------- sparse embedding updates
+
+namespace recur {
+namespace {
+
+// Trains two copies of the same Embedding (sparse and dense gradients) on the same id batches
+// with loss sum(y * R) and compares the tables after every step (flushed) and at the end.
+void compare_sparse_dense(OptimizerOptions o, double tol, bool expect_equal = true) {
+    Rng rng(3);
+    EmbeddingOptions eo(50, 4);
+    Embedding<double> sparse(EmbeddingOptions(eo).sparse(true)),
+        dense(EmbeddingOptions(eo).sparse(false));
+    Rng init_a(9), init_b(9);
+    sparse.build(ShapeSpec::ids(3), init_a);
+    dense.build(ShapeSpec::ids(3), init_b);
+    auto opt_s = make_optimizer<double>(o), opt_d = make_optimizer<double>(o);
+    Tensor<double> x({3, 2}), ys, yd, R({3, 2, 4});
+    for (int step = 0; step < 40; ++step) {
+        // Ids from a small range most steps, so many rows go untouched for a while.
+        for (Index i = 0; i < x.size(); ++i)
+            x[i] = static_cast<double>(step % 7 == 0 ? rng.below(50) : rng.below(6));
+        for (Index i = 0; i < R.size(); ++i) R[i] = rng.uniform(-1, 1);
+        for (auto* p : sparse.params()) p->zero_grad();
+        for (auto* p : dense.params()) p->zero_grad();
+        sparse.forward(x, ys, Mode::training);
+        dense.forward(x, yd, Mode::training);
+        sparse.backward(R, nullptr);
+        dense.backward(R, nullptr);
+        EXPECT_LE(sparse.embeddings().rows.size(), 6u);  // only the batch's rows
+        opt_s->step(sparse.params());
+        opt_d->step(dense.params());
+    }
+    opt_s->flush(sparse.params());
+    const Tensor<double>& a = sparse.embeddings().value;
+    const Tensor<double>& b = dense.embeddings().value;
+    double worst = 0;
+    for (Index i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+    if (expect_equal)
+        EXPECT_LE(worst, tol) << o.name;
+    else
+        EXPECT_GT(worst, 1e-6) << o.name << ": lazy Adam should differ from dense Adam";
+}
+
+TEST(SparseEmbeddingUpdates, EqualDenseForSgdMomentumNesterovAndRmsprop) {
+    compare_sparse_dense({.name = "sgd", .learning_rate = 0.1}, 1e-14);
+    compare_sparse_dense({.name = "sgd", .learning_rate = 0.1, .momentum = 0.9}, 1e-12);
+    compare_sparse_dense({.name = "sgd", .learning_rate = 0.1, .momentum = 0.8, .nesterov = true},
+                         1e-12);
+    compare_sparse_dense({.name = "rmsprop", .learning_rate = 0.01}, 1e-12);
+    compare_sparse_dense({.name = "rmsprop", .learning_rate = 0.01, .clipnorm = 0.5}, 1e-12);
+}
+
+TEST(SparseEmbeddingUpdates, AdamIsLazyAsDocumented) {
+    compare_sparse_dense({.name = "adam", .learning_rate = 0.01}, 0, /*expect_equal=*/false);
+}
+
+TEST(SparseEmbeddingUpdates, ZeroGradClearsOnlyTheListedRows) {
+    Param<float> p{"embeddings", Tensor<float>({5, 2}), Tensor<float>({5, 2}, 0.f), true};
+    p.sparse = true;
+    p.mark_row(3);
+    p.mark_row(1);
+    p.mark_row(3);
+    EXPECT_EQ(p.rows, (std::vector<Index>{3, 1}));
+    p.grad.at(3, 0) = 2, p.grad.at(1, 1) = 5;
+    p.zero_grad();
+    EXPECT_TRUE(p.rows.empty());
+    for (Index i = 0; i < p.grad.size(); ++i) EXPECT_EQ(p.grad[i], 0.f);
 }
 
 }  // namespace

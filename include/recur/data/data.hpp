@@ -7,5 +7,7 @@
 #include "recur/data/frame.hpp"
 #include "recur/data/scaler.hpp"
 #include "recur/data/series.hpp"
+#include "recur/data/stock_panel.hpp"
+#include "recur/data/text.hpp"
 #include "recur/data/transforms.hpp"
 #include "recur/data/windows.hpp"

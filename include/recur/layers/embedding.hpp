@@ -3,6 +3,11 @@
 // Input: ids (T, B) stored as values (exact below 2^24 in float); output (T, B, dim).
 // Weights: embeddings (input_dim, output_dim), Keras init uniform(-0.05, 0.05).
 // `trainable(false)` freezes it (pretrained GloVe); set_embeddings() loads a matrix.
+// `sparse(true)` (the default) makes its gradient row-sparse: backward, zeroing, clipping and the
+// optimiser step touch only the rows of the ids in the batch, so a 2-million-weight table costs
+// about 32 x 100 x (ids per sample) per step, not 2 million. For SGD (with or without momentum)
+// and RMSprop the result equals the dense update (untouched rows catch up lazily, see
+// training/optimizer.hpp); for Adam it is PyTorch's SparseAdam / TF's LazyAdam rule.
 // An id outside [0, input_dim) throws std::out_of_range naming the id.
 #pragma once
 
@@ -16,6 +21,7 @@ struct EmbeddingOptions {
     RECUR_ARG(Index, input_dim, 0);
     RECUR_ARG(Index, output_dim, 0);
     RECUR_ARG(bool, trainable, true);
+    RECUR_ARG(bool, sparse, true);
 };
 
 template <typename T>

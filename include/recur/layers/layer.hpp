@@ -13,6 +13,7 @@
 // (mlpack's Backward/Gradient split, done in one call).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,6 +49,34 @@ struct Param {
     Tensor<T> value;
     Tensor<T> grad;
     bool trainable = true;
+    // Row-sparse gradient (an Embedding's table): only the rows listed in `rows` may be non-zero
+    // in `grad`, so zeroing, clipping and the optimiser step touch only those rows.
+    bool sparse = false;
+    std::vector<Index> rows{};       // rows with a gradient since the last zero_grad
+    std::vector<char> row_listed{};  // row_listed[r] != 0 iff r is in `rows`
+
+    // Zeroes the gradient (only the listed rows of a sparse one) and forgets the rows.
+    void zero_grad() {
+        if (!sparse) {
+            grad.zero();
+            return;
+        }
+        const Index width = grad.rows() > 0 ? grad.size() / grad.dim(0) : 0;
+        for (Index r : rows) {
+            std::fill(grad.data() + r * width, grad.data() + (r + 1) * width, T(0));
+            row_listed[static_cast<size_t>(r)] = 0;
+        }
+        rows.clear();
+    }
+    // Records that row r of a sparse gradient is (about to be) written.
+    void mark_row(Index r) {
+        if (row_listed.size() != static_cast<size_t>(grad.dim(0)))
+            row_listed.assign(static_cast<size_t>(grad.dim(0)), 0);
+        if (!row_listed[static_cast<size_t>(r)]) {
+            row_listed[static_cast<size_t>(r)] = 1;
+            rows.push_back(r);
+        }
+    }
 };
 
 template <typename T>

@@ -12,6 +12,16 @@
 // gradient to norm <= clipnorm; global_clipnorm rescales all gradients together (PyTorch
 // clip_grad_norm_); clipvalue clamps each element to [-clipvalue, clipvalue]. 0 = off.
 // Only trainable parameters are touched. State (moments) is kept per parameter, in order.
+//
+// Row-sparse parameters (Param::sparse, an Embedding's table) are updated only in the rows that
+// have a gradient. A row without one for k steps has g = 0 there, and the dense rules reduce to
+//   SGD        w unchanged                   momentum: v <- m^k v,  w += v (m + ... + m^k)
+//              (nesterov: w += v (m^2 + ... + m^(k+1)))
+//   RMSprop    a <- rho^k a, w unchanged
+// which is applied lazily, when the row next gets a gradient, and to every row by flush() (fit
+// calls it at the end of each epoch, before validation), so SGD and RMSprop give the dense result
+// up to rounding. Adam has no such closed form: untouched rows keep their moments and weights,
+// PyTorch's SparseAdam / TF's LazyAdam rule (bias correction uses the global step).
 #pragma once
 
 #include <cstdint>
@@ -51,12 +61,18 @@ class Optimizer {
     // the same order at every call.
     void step(const std::vector<Param<T>*>& params);
 
+    // Brings every row of the sparse parameters up to the current step (see above).
+    void flush(const std::vector<Param<T>*>& params);
+
     // Optimizer state (moments, iteration count) as flat arrays, for checkpoints.
     std::vector<Tensor<T>>& slots() { return slots_; }
     void set_iterations(std::int64_t n) { iterations_ = n; }
 
   protected:
-    virtual void update(std::size_t index, Param<T>& p) = 0;
+    // Updates elements [begin, end) of parameter `index` with its gradient.
+    virtual void update(std::size_t index, Param<T>& p, Index begin, Index end) = 0;
+    // Applies `steps` steps with a zero gradient to elements [begin, end) (sparse rows).
+    virtual void catch_up(std::size_t, Param<T>&, Index, Index, std::int64_t) {}
     virtual int slots_per_param() const = 0;
     Tensor<T>& slot(std::size_t param_index, int k) {
         return slots_[param_index * static_cast<std::size_t>(slots_per_param()) +
@@ -65,6 +81,10 @@ class Optimizer {
     OptimizerOptions options_;
     std::int64_t iterations_ = 0;
     std::vector<Tensor<T>> slots_;
+    std::vector<std::vector<std::int64_t>> row_step_;  // per sparse param: step each row is at
+
+  private:
+    void update_sparse(std::size_t index, Param<T>& p);
 };
 
 // Gradient clipping on its own (used by Optimizer::step).
