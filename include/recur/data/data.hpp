@@ -5,6 +5,9 @@
 
 #include "recur/data/align.hpp"
 #include "recur/data/frame.hpp"
+#include "recur/data/glove.hpp"
+#include "recur/data/imdb.hpp"
+#include "recur/data/npm_package.hpp"
 #include "recur/data/scaler.hpp"
 #include "recur/data/series.hpp"
 #include "recur/data/stock_panel.hpp"
