@@ -339,9 +339,10 @@ void parse_text(const Reader& r, CaseConfig& c) {
     t.padding = text.choice("padding", "pre", {"pre", "post"});
     t.truncating = text.choice("truncating", "pre", {"pre", "post"});
     Reader model = r.table("model", true);
-    model.only({"embedding", "embedding_dim", "gru_units", "dropout", "recurrent_dropout",
-                "reset_after", "recurrent_activation"});
+    model.only({"embedding", "sparse_embedding", "embedding_dim", "gru_units", "dropout",
+                "recurrent_dropout", "reset_after", "recurrent_activation"});
     t.embedding = model.choice("embedding", "learned", {"learned", "glove"});
+    t.sparse_embedding = model.boolean("sparse_embedding", true);
     t.embedding_dim = model.integer("embedding_dim", 100, false, 1);
     t.gru_units = model.integer("gru_units", 32, false, 1);
     t.dropout = model.number("dropout", 0.2);
