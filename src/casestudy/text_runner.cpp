@@ -94,10 +94,9 @@ report::Metrics run_text_case(const CaseConfig& c, const RunOptions& o) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t_data).count();
 
     Sequential<float> model(ShapeSpec::ids(t.maxlen), seed);
-    auto& embedding = model.add<Embedding<float>>(
-        EmbeddingOptions(input_dim, t.embedding_dim)
-            .trainable(t.embedding == "learned")
-            .sparse(t.sparse_embedding));
+    auto& embedding = model.add<Embedding<float>>(EmbeddingOptions(input_dim, t.embedding_dim)
+                                                      .trainable(t.embedding == "learned")
+                                                      .sparse(t.sparse_embedding));
     model.add<GRU<float>>(RecurrentOptions(t.gru_units)
                               .dropout(t.dropout)
                               .recurrent_dropout(t.recurrent_dropout)
