@@ -89,7 +89,8 @@ struct TextSpec {
     long maxlen = 100;
     std::string padding = "pre", truncating = "pre";
     // [model] embedding ("learned" | "glove": frozen GloVe rows over the full word index),
-    // sparse_embedding, embedding_dim, gru_units, dropout, recurrent_dropout, reset_after, recurrent_activation
+    // sparse_embedding, embedding_dim, gru_units, dropout, recurrent_dropout, reset_after,
+    // recurrent_activation
     std::string embedding = "learned";
     bool sparse_embedding = true;  // row-sparse gradient updates (false: dense, as Keras)
     long embedding_dim = 100;

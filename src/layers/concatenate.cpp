@@ -12,9 +12,8 @@ ShapeSpec Concatenate<T>::build_multi(const std::vector<ShapeSpec>& inputs, Rng&
     Index total = 0;
     for (const ShapeSpec& s : inputs) {
         if (s.kind == ShapeSpec::Kind::ids)
-            throw std::invalid_argument(
-                "Concatenate: cannot concatenate integer ids " + s.keras_string() +
-                " (embed them first)");
+            throw std::invalid_argument("Concatenate: cannot concatenate integer ids " +
+                                        s.keras_string() + " (embed them first)");
         if (s.kind != first.kind || s.steps != first.steps) {
             std::string all;
             for (const ShapeSpec& t : inputs) all += (all.empty() ? "" : ", ") + t.keras_string();
@@ -27,8 +26,8 @@ ShapeSpec Concatenate<T>::build_multi(const std::vector<ShapeSpec>& inputs, Rng&
         total += s.features;
     }
     this->input_spec_ = first;
-    this->output_spec_ = first.is_sequence() ? ShapeSpec::sequence(first.steps, total)
-                                             : ShapeSpec::vector(total);
+    this->output_spec_ =
+        first.is_sequence() ? ShapeSpec::sequence(first.steps, total) : ShapeSpec::vector(total);
     this->built_ = true;
     return this->output_spec_;
 }
@@ -43,8 +42,8 @@ void Concatenate<T>::forward_multi(const std::vector<const Tensor<T>*>& xs, Tens
     for (std::size_t i = 0; i < xs.size(); ++i) {
         const Index w = widths_[i];
         if (xs[i]->rows() != rows || xs[i]->cols() != w)
-            throw std::invalid_argument("Concatenate: input " + std::to_string(i) +
-                                        " has shape " + shape_to_string(xs[i]->shape()));
+            throw std::invalid_argument("Concatenate: input " + std::to_string(i) + " has shape " +
+                                        shape_to_string(xs[i]->shape()));
         StridedMap<T>(y.data() + offset, rows, w, Eigen::OuterStride<>(width)) = xs[i]->matrix();
         offset += w;
     }

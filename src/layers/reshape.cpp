@@ -7,7 +7,9 @@ namespace recur {
 
 namespace {
 
-Index per_sample(const ShapeSpec& s) { return s.is_sequence() ? s.steps * s.features : s.features; }
+Index per_sample(const ShapeSpec& s) {
+    return s.is_sequence() ? s.steps * s.features : s.features;
+}
 
 // Position in a time-major batch of n samples of the value at samples-first offset p of sample j.
 Index batch_offset(const ShapeSpec& s, Index n, Index j, Index p) {
@@ -21,7 +23,8 @@ template <typename T>
 void relayout(const Tensor<T>& src, const ShapeSpec& from, const ShapeSpec& to, Index n,
               Tensor<T>& dst) {
     dst.resize(to.batch_shape(n));
-    const bool plain = (!from.is_sequence() || from.steps == 1) && (!to.is_sequence() || to.steps == 1);
+    const bool plain =
+        (!from.is_sequence() || from.steps == 1) && (!to.is_sequence() || to.steps == 1);
     if (plain) {  // both are (n, per-sample) in memory
         std::copy(src.data(), src.data() + src.size(), dst.data());
         return;
@@ -37,7 +40,8 @@ void relayout(const Tensor<T>& src, const ShapeSpec& from, const ShapeSpec& to, 
 template <typename T>
 ShapeSpec Reshape<T>::build(const ShapeSpec& input, Rng&) {
     if (input.kind == ShapeSpec::Kind::ids)
-        throw std::invalid_argument(kind() + ": cannot reshape integer ids " + input.keras_string());
+        throw std::invalid_argument(kind() + ": cannot reshape integer ids " +
+                                    input.keras_string());
     ShapeSpec out;
     if (target_.size() == 1)
         out = ShapeSpec::vector(target_[0]);

@@ -79,8 +79,7 @@ void TensorDataset<T>::gather_target(std::size_t k, const ShapeSpec& spec, const
 
 template <typename T>
 void TensorDataset<T>::check(const std::vector<ShapeSpec>& inputs,
-                             const std::vector<ShapeSpec>& outputs,
-                             const std::string& what) const {
+                             const std::vector<ShapeSpec>& outputs, const std::string& what) const {
     if (inputs_.size() != inputs.size())
         throw std::invalid_argument(what + ": the model has " + std::to_string(inputs.size()) +
                                     " inputs, got " + std::to_string(inputs_.size()) + " arrays");
@@ -117,8 +116,8 @@ void TensorDataset<T>::check(const std::vector<ShapeSpec>& inputs,
                                         " samples");
         for (Index i = 0; i < y.size(); ++i)
             if (!std::isfinite(static_cast<double>(y[i])))
-                throw std::invalid_argument(what + ": target of sample " +
-                                            std::to_string(i / per) + " is not finite");
+                throw std::invalid_argument(what + ": target of sample " + std::to_string(i / per) +
+                                            " is not finite");
     }
 }
 
@@ -128,8 +127,7 @@ template void gather_samples<float>(const Tensor<float>&, const ShapeSpec&, cons
                                     Tensor<float>&);
 template void gather_samples<double>(const Tensor<double>&, const ShapeSpec&, const Index*, Index,
                                      Tensor<double>&);
-template void scatter_samples<float>(const Tensor<float>&, const ShapeSpec&, Index,
-                                     Tensor<float>&);
+template void scatter_samples<float>(const Tensor<float>&, const ShapeSpec&, Index, Tensor<float>&);
 template void scatter_samples<double>(const Tensor<double>&, const ShapeSpec&, Index,
                                       Tensor<double>&);
 

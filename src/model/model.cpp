@@ -123,9 +123,8 @@ void Model<T>::compile(std::vector<Loss> losses, OptimizerOptions optimizer,
                        std::vector<double> loss_weights) {
     check_ready("compile");
     if (losses.size() != output_nodes_.size())
-        throw std::invalid_argument("compile: " + std::to_string(losses.size()) +
-                                    " losses for " + std::to_string(output_nodes_.size()) +
-                                    " outputs");
+        throw std::invalid_argument("compile: " + std::to_string(losses.size()) + " losses for " +
+                                    std::to_string(output_nodes_.size()) + " outputs");
     if (loss_weights.empty()) loss_weights.assign(losses.size(), 1.0);
     if (loss_weights.size() != losses.size())
         throw std::invalid_argument("compile: one loss weight per output");

@@ -63,9 +63,8 @@ std::string Model<T>::summary() const {
         std::vector<std::string> fields = {n.name + " (" + kind + ")", n.spec.keras_string(),
                                            std::to_string(count)};
         if (!chain) {
-            fields.push_back(n.inputs.empty() ? ""
-                                              : nodes_[static_cast<size_t>(n.inputs[0])].name +
-                                                    "[0][0]");
+            fields.push_back(
+                n.inputs.empty() ? "" : nodes_[static_cast<size_t>(n.inputs[0])].name + "[0][0]");
         }
         os << row(fields, pos) << '\n';
         for (size_t s = 1; !chain && s < n.inputs.size(); ++s)
