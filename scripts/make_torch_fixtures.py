@@ -134,6 +134,32 @@ def recurrent_case(case, cls, description, T=5, B=3, I=4, H=6, num_layers=1, las
           grads)
 
 
+def bidirectional_case(case, cls, description, seq, T=5, B=3, I=4, H=6):
+    """nn.LSTM / nn.GRU with bidirectional=True and zero initial states (recur's Bidirectional).
+
+    seq:  the loss reads the whole output (T, B, 2H), forward and backward halves aligned by
+          input step; else it reads cat(h_n[0], h_n[1]) (B, 2H), what recur's Bidirectional
+          returns with return_sequences=false.
+    """
+    module = cls(I, H, bidirectional=True)
+    fill_params(module)
+    x = ramp((T, B, I), 1.0, 0.37).requires_grad_()
+    out, h_n = module(x)
+    if cls is torch.nn.LSTM:
+        h_n = h_n[0]
+    y = out if seq else torch.cat([h_n[0], h_n[1]], dim=1)
+    R = ramp(tuple(y.shape), 1.0, 0.43)
+    loss = (y * R).sum()
+    names = [n for n, _ in module.named_parameters()]
+    g = torch.autograd.grad(loss, [x] + [p for _, p in module.named_parameters()])
+    grads = {"x": g[0]}
+    grads.update(zip(names, g[1:]))
+    config = {"module": cls.__name__, "T": T, "B": B, "I": I, "H": H, "num_layers": 1,
+              "return_sequences": seq, "bidirectional": True}
+    write(case, description, config, {"x": x}, dict(module.named_parameters()), {"R": R},
+          {"output": y}, grads)
+
+
 def dense_case(case, activation, description, shape=(3, 5), out=4):
     """nn.Linear (+ optional activation) on x of `shape` (last axis = in features)."""
     lin = torch.nn.Linear(shape[-1], out)
@@ -196,6 +222,12 @@ def main():
     dense_case("dense_seq", "tanh", "tanh(nn.Linear) step-wise on a (T, B, in) sequence",
                shape=(4, 3, 5))
     embedding_case("embedding", "nn.Embedding on (T, B) ids with repeats")
+    bidirectional_case("lstm_bidirectional", torch.nn.LSTM,
+                       "nn.LSTM bidirectional=True, full output (recur Bidirectional(LSTM), "
+                       "return_sequences=true, merge concat)", seq=True)
+    bidirectional_case("gru_bidirectional_last", torch.nn.GRU,
+                       "nn.GRU bidirectional=True, loss on cat(h_n[0], h_n[1]) (recur "
+                       "Bidirectional(GRU reset_after=true), return_sequences=false)", seq=False)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "recur/layers/bidirectional.hpp"
 #include "recur/layers/dense.hpp"
 #include "recur/layers/embedding.hpp"
 #include "recur/layers/gru.hpp"
@@ -171,8 +172,8 @@ void report(const std::string& what, const Stats& s) {
 // ------------------------------------------------------------------ recurrent cases
 
 template <typename T>
-std::unique_ptr<RecurrentLayer<T>> make_recurrent(const std::string& module,
-                                                  const RecurrentOptions& o) {
+std::unique_ptr<RecurrentLayer<T>> torch_equivalent(const std::string& module,
+                                                    const RecurrentOptions& o) {
     if (module == "RNN") return std::make_unique<SimpleRNN<T>>(o);
     if (module == "LSTM") return std::make_unique<LSTM<T>>(o);
     if (module == "GRU") return std::make_unique<GRU<T>>(RecurrentOptions(o).reset_after(true));
@@ -206,7 +207,7 @@ RecurrentRun<T> run_recurrent(const json& doc) {
         auto o = RecurrentOptions(units)
                      .return_sequences(l + 1 < num_layers || cfg.at("return_sequences").get<bool>())
                      .go_backwards(cfg.at("go_backwards").get<bool>());
-        auto layer = make_recurrent<T>(module, o);
+        auto layer = torch_equivalent<T>(module, o);
         Rng rng(7);
         layer->build(ShapeSpec::sequence(steps, l == 0 ? input : units), rng);
         const std::string sfx = "_l" + std::to_string(l);
@@ -309,6 +310,62 @@ void check_recurrent(const std::string& name) {
     RecurrentRun<T> run = run_recurrent<T>(doc);
     const std::string what = name + " " + type_name<T>();
     Stats s = check_recurrent_run(run, doc, what);
+    report(what, s);
+}
+
+// ------------------------------------------------------------------ Bidirectional
+
+// PyTorch's bidirectional module: the *_l0 parameters are the forward direction, *_l0_reverse
+// the backward one; recur's Bidirectional holds the same two layers.
+template <typename T>
+void check_bidirectional(const std::string& name) {
+    json doc = load_fixture(name);
+    const json& cfg = doc.at("config");
+    const std::string module = cfg.at("module");
+    const bool gru = module == "GRU", seq = cfg.at("return_sequences").get<bool>();
+    const json &params = doc.at("params"), &grads = doc.at("grads");
+    Bidirectional<T> bidi(torch_equivalent<T>(
+        module, RecurrentOptions(cfg.at("H").get<Index>()).return_sequences(seq)));
+    Rng rng(7);
+    bidi.build(ShapeSpec::sequence(cfg.at("T").get<Index>(), cfg.at("I").get<Index>()), rng);
+    RecurrentLayer<T>* halves[2] = {&bidi.forward_layer(), &bidi.backward_layer()};
+    const std::string sfx[2] = {"_l0", "_l0_reverse"};
+    for (int k = 0; k < 2; ++k) {
+        Tensor<T> b_ih = tensor_from<T>(params.at("bias_ih" + sfx[k]));
+        Tensor<T> b_hh = tensor_from<T>(params.at("bias_hh" + sfx[k]));
+        halves[k]->set_weights_pytorch(tensor_from<T>(params.at("weight_ih" + sfx[k])),
+                                       tensor_from<T>(params.at("weight_hh" + sfx[k])), &b_ih,
+                                       &b_hh);
+    }
+    Tensor<T> x = tensor_from<T>(doc.at("inputs").at("x")), y, dx;
+    bidi.forward(x, y, Mode::inference);
+    for (Param<T>* p : bidi.params()) p->grad.zero();
+    bidi.backward(tensor_from<T>(doc.at("loss").at("R")), &dx);
+
+    const std::string what = name + " " + type_name<T>();
+    const double tol = tolerance<T>();
+    Stats s;
+    check_tensor(what + " output", y, tensor_from<double>(doc.at("outputs").at("output")), tol, s);
+    check_tensor(what + " dx", dx, tensor_from<double>(grads.at("x")), tol, s);
+    for (int k = 0; k < 2; ++k) {
+        RecurrentLayer<T>& layer = *halves[k];
+        const std::string at = what + (k ? " backward " : " forward ");
+        Tensor<double> g_ih = tensor_from<double>(grads.at("weight_ih" + sfx[k]));
+        Tensor<double> g_hh = tensor_from<double>(grads.at("weight_hh" + sfx[k]));
+        Tensor<double> g_bih = tensor_from<double>(grads.at("bias_ih" + sfx[k]));
+        Tensor<double> g_bhh = tensor_from<double>(grads.at("bias_hh" + sfx[k]));
+        if (gru) {
+            check_tensor(at + "d kernel", layer.kernel().grad, gru_weight_to_keras(g_ih), tol, s);
+            check_tensor(at + "d recurrent_kernel", layer.recurrent_kernel().grad,
+                         gru_weight_to_keras(g_hh), tol, s);
+            check_tensor(at + "d bias", layer.bias().grad, gru_bias_to_keras(g_bih, g_bhh), tol, s);
+        } else {
+            check_tensor(at + "d kernel", layer.kernel().grad, transpose(g_ih), tol, s);
+            check_tensor(at + "d recurrent_kernel", layer.recurrent_kernel().grad, transpose(g_hh),
+                         tol, s);
+            check_tensor(at + "d bias", layer.bias().grad, g_bih, tol, s);
+        }
+    }
     report(what, s);
 }
 
@@ -420,6 +477,19 @@ TEST(TorchParity, LSTMGoBackwardsDouble) {
 }
 TEST(TorchParity, LSTMGoBackwardsFloat) {
     check_recurrent<float>("lstm_backwards");
+}
+
+TEST(TorchParity, BidirectionalLSTMSequenceDouble) {
+    check_bidirectional<double>("lstm_bidirectional");
+}
+TEST(TorchParity, BidirectionalLSTMSequenceFloat) {
+    check_bidirectional<float>("lstm_bidirectional");
+}
+TEST(TorchParity, BidirectionalGRULastDouble) {
+    check_bidirectional<double>("gru_bidirectional_last");
+}
+TEST(TorchParity, BidirectionalGRULastFloat) {
+    check_bidirectional<float>("gru_bidirectional_last");
 }
 
 TEST(TorchParity, DenseDouble) {

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "recur/io/model_io.hpp"
+#include "recur/layers/bidirectional.hpp"
 #include "recur/layers/concatenate.hpp"
 #include "recur/layers/dense.hpp"
 #include "recur/layers/dropout.hpp"
@@ -55,6 +56,13 @@ std::unique_ptr<Layer<T>> layer_from_config(const std::string& kind, const std::
         if (kind == "LSTM") return std::make_unique<LSTM<T>>(recurrent_options(j));
         if (kind == "GRU") return std::make_unique<GRU<T>>(recurrent_options(j));
         if (kind == "SimpleRNN") return std::make_unique<SimpleRNN<T>>(recurrent_options(j));
+        if (kind == "Bidirectional") {
+            const nlohmann::json& inner = j.at("layer");
+            return std::make_unique<Bidirectional<T>>(
+                make_recurrent<T>(inner.at("kind").get<std::string>(),
+                                  recurrent_options(inner.at("config"))),
+                j.value("merge_mode", std::string("concat")));
+        }
         if (kind == "Concatenate") {
             if (j.value("axis", -1) != -1)
                 throw std::invalid_argument("Concatenate: only axis -1 is supported");
