@@ -32,7 +32,8 @@ double sd(const std::vector<double>& v) {
 struct Scored {
     double auc = NAN, mean_ic = NAN, ic_t = NAN;
     std::vector<std::pair<long, double>> weekly_ic;
-    std::vector<double> quintiles;
+    std::vector<double> quintiles;         // pooled over all test windows
+    std::vector<double> weekly_quintiles;  // within each week, averaged over the weeks
 };
 
 Scored score(const std::vector<double>& s, const std::vector<double>& labels,
@@ -45,6 +46,7 @@ Scored score(const std::vector<double>& s, const std::vector<double>& labels,
     r.mean_ic = mean_of(ics);
     r.ic_t = r.mean_ic / sd(ics) * std::sqrt(static_cast<double>(ics.size()));
     r.quintiles = quantile_means(s, next_return, 5);
+    r.weekly_quintiles = group_quantile_means(week, s, next_return, 5);
     return r;
 }
 
@@ -150,6 +152,9 @@ report::Metrics run_panel_case(const CaseConfig& c, const RunOptions& o) {
     for (int q = 0; q < 5; ++q)
         m.emplace_back("quintile_" + std::to_string(q + 1) + "_mean_next_return",
                        model_scores.quintiles[static_cast<std::size_t>(q)]);
+    for (int q = 0; q < 5; ++q)
+        m.emplace_back("weekly_quintile_" + std::to_string(q + 1) + "_mean_next_return",
+                       model_scores.weekly_quintiles[static_cast<std::size_t>(q)]);
     m.emplace_back("naive_last_week_test_auc", naive_scores.auc);
     m.emplace_back("naive_last_week_mean_weekly_ic", naive_scores.mean_ic);
     m.emplace_back("epochs_run", history.epochs_run());

@@ -42,6 +42,8 @@ ShapeSpec Reshape<T>::build(const ShapeSpec& input, Rng&) {
     if (input.kind == ShapeSpec::Kind::ids)
         throw std::invalid_argument(kind() + ": cannot reshape integer ids " +
                                     input.keras_string());
+    for (Index d : target_)
+        if (d < 1) throw std::invalid_argument("Reshape: target dimensions must be >= 1");
     ShapeSpec out;
     if (target_.size() == 1)
         out = ShapeSpec::vector(target_[0]);

@@ -359,6 +359,33 @@ std::vector<double> quantile_means(std::span<const double> score, std::span<cons
     return sum;
 }
 
+std::vector<double> group_quantile_means(std::span<const long> group, std::span<const double> score,
+                                         std::span<const double> outcome, int q) {
+    check_pair(score, outcome, "group_quantile_means", "score", "outcome");
+    if (group.size() != score.size())
+        fail("group_quantile_means", "group and score differ in size");
+    std::vector<std::size_t> order(group.size());
+    std::iota(order.begin(), order.end(), std::size_t(0));
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return group[a] < group[b]; });
+    std::vector<double> sum(static_cast<std::size_t>(std::max(q, 1)), 0.0), s, o;
+    std::size_t groups = 0;
+    for (std::size_t i = 0; i < order.size();) {
+        std::size_t j = i;
+        s.clear(), o.clear();
+        for (; j < order.size() && group[order[j]] == group[order[i]]; ++j)
+            s.push_back(score[order[j]]), o.push_back(outcome[order[j]]);
+        if (s.size() >= static_cast<std::size_t>(q)) {
+            const std::vector<double> m = quantile_means(s, o, q);
+            for (std::size_t b = 0; b < m.size(); ++b) sum[b] += m[b];
+            ++groups;
+        }
+        i = j;
+    }
+    for (double& v : sum) v = groups ? v / static_cast<double>(groups) : NAN;
+    return sum;
+}
+
 double binary_accuracy(std::span<const double> prob, std::span<const double> labels01,
                        double threshold) {
     return binary_accuracy_impl(prob, labels01, threshold);

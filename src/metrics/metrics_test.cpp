@@ -427,5 +427,17 @@ TEST(QuantileMeans, BucketsByRank) {
     EXPECT_THROW(quantile_means(s, o, 0), std::invalid_argument);
 }
 
+TEST(QuantileMeans, WithinEachGroupThenAveraged) {
+    // Week 1: scores rank outcomes 1 < 2; week 2: 10 < 20. Pooled, the week-2 samples fill the
+    // top half; within weeks, bucket 0 averages (1 + 10) / 2 and bucket 1 (2 + 20) / 2.
+    const std::vector<long> g = {1, 1, 2, 2};
+    const std::vector<double> s = {0.1, 0.2, 0.9, 0.8}, o = {1, 2, 20, 10};
+    auto q = group_quantile_means(g, s, o, 2);
+    ASSERT_EQ(q.size(), 2u);
+    EXPECT_DOUBLE_EQ(q[0], 5.5);
+    EXPECT_DOUBLE_EQ(q[1], 11.0);
+    EXPECT_DOUBLE_EQ(quantile_means(s, o, 2)[0], 1.5);  // pooled: weeks 1's two samples
+}
+
 }  // namespace
 }  // namespace recur

@@ -1,6 +1,7 @@
 // Model: graph bookkeeping, forward over the nodes in creation order, backward in reverse.
 #include "recur/model/model.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <stdexcept>
 
@@ -96,12 +97,19 @@ NodeRef Model<T>::add(std::unique_ptr<Layer<T>> layer, const std::vector<NodeRef
 template <typename T>
 void Model<T>::set_outputs(std::vector<NodeRef> outputs) {
     if (outputs.empty()) throw std::invalid_argument("Model::set_outputs: no outputs");
-    output_nodes_.clear();
+    std::vector<int> ids;
     for (NodeRef r : outputs) {
         if (node_of(r, "Model::set_outputs").layer < 0)
             throw std::invalid_argument("Model::set_outputs: an output must be a layer's output");
-        output_nodes_.push_back(r.id());
+        if (std::find(ids.begin(), ids.end(), r.id()) != ids.end())
+            throw std::invalid_argument("Model::set_outputs: a node is listed twice");
+        ids.push_back(r.id());
     }
+    output_nodes_ = std::move(ids);
+    // Losses belong to outputs: a model whose outputs changed must be compiled again.
+    losses_.clear();
+    loss_weights_.clear();
+    optimizer_.reset();
 }
 
 template <typename T>
@@ -172,6 +180,12 @@ template <typename T>
 void Model<T>::backward(const std::vector<const Tensor<T>*>& doutputs) {
     if (doutputs.size() != output_nodes_.size())
         throw std::invalid_argument("backward: one gradient per output");
+    for (size_t k = 0; k < doutputs.size(); ++k)
+        if (!doutputs[k] || doutputs[k]->shape() != output(k).shape())
+            throw std::invalid_argument(
+                "backward: the gradient of output " + std::to_string(k) + " has shape " +
+                (doutputs[k] ? shape_to_string(doutputs[k]->shape()) : std::string("(null)")) +
+                ", the output has shape " + shape_to_string(output(k).shape()));
     grads_.resize(nodes_.size());
     grad_set_.assign(nodes_.size(), 0);
     // Seeds: dL/d(output k). A node that is also read by later layers adds their gradients.

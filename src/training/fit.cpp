@@ -21,7 +21,13 @@ double Model<T>::loss_and_grads(const Dataset<T>& data, const Index* index, Inde
     batch_y_.resize(no);
     dloss_.resize(no);
     dloss_ptr_.resize(no);
+    if (losses_.size() != no) throw std::logic_error("Model: call compile() before training");
     fused_.assign(no, nullptr);
+    // fused_ points into this step's buffers: never leave it set, whatever throws below.
+    struct ResetFused {
+        std::vector<const Tensor<T>*>& f;
+        ~ResetFused() { f.assign(f.size(), nullptr); }
+    } reset_fused{fused_};
     zero_grad();
     forward(batch_x_ptr_, Mode::training);
     double total = 0;
@@ -46,7 +52,6 @@ double Model<T>::loss_and_grads(const Dataset<T>& data, const Index* index, Inde
         total += loss_weights_[k] * loss;
     }
     backward(dloss_ptr_);
-    fused_.assign(no, nullptr);
     return total;
 }
 
@@ -159,6 +164,8 @@ template <typename T>
 std::vector<Tensor<T>> Model<T>::predict(const Dataset<T>& data, Index batch_size) {
     check_ready("predict");
     data.check(input_specs(), {}, "predict");
+    // Sparse rows that skipped steps (train_on_batch loops) catch up before being read.
+    if (optimizer_) optimizer_->flush(params());
     const Index n = data.size(), bs = std::max<Index>(1, batch_size);
     const size_t ni = input_nodes_.size(), no = output_nodes_.size();
     std::vector<Tensor<T>> result;
@@ -193,7 +200,8 @@ Tensor<T> Model<T>::predict(const Tensor<T>& x, Index batch_size) {
 template <typename T>
 double Model<T>::evaluate(const Dataset<T>& data, Index batch_size) {
     data.check(input_specs(), output_specs(), "evaluate");
-    if (losses_.empty()) throw std::logic_error("Model: call compile() before evaluate()");
+    if (losses_.size() != output_nodes_.size())
+        throw std::logic_error("Model: call compile() before evaluate()");
     std::vector<Tensor<T>> pred = predict(data, batch_size);
     double total = 0;
     for (size_t k = 0; k < pred.size(); ++k)

@@ -151,6 +151,7 @@ class Adam final : public Optimizer<T> {
 
   protected:
     int slots_per_param() const override { return 2; }
+    bool sparse_rows() const override { return this->options_.lazy_sparse_adam; }
 
     void update(std::size_t index, Param<T>& p, Index b, Index e) override {
         T* w = p.value.data();
@@ -228,8 +229,13 @@ void Optimizer<T>::step(const std::vector<Param<T>*>& params) {
     if (row_step_.size() != params.size()) row_step_.resize(params.size());
     for (std::size_t i = 0; i < params.size(); ++i) {
         Param<T>* p = params[i];
-        if (!p || !p->trainable) continue;
-        if (p->sparse)
+        if (!p) continue;
+        if (!p->trainable) {
+            // Frozen steps are not owed: a sparse table unfrozen later starts from here.
+            std::fill(row_step_[i].begin(), row_step_[i].end(), iterations_);
+            continue;
+        }
+        if (p->sparse && sparse_rows())
             update_sparse(i, *p);
         else
             update(i, *p, 0, p->value.size());
@@ -240,7 +246,8 @@ template <typename T>
 void Optimizer<T>::update_sparse(std::size_t index, Param<T>& p) {
     std::vector<std::int64_t>& at = row_step_[index];
     const Index nrows = p.value.dim(0), width = p.value.size() / std::max<Index>(nrows, 1);
-    if (at.size() != static_cast<std::size_t>(nrows)) at.assign(static_cast<std::size_t>(nrows), 0);
+    if (at.size() != static_cast<std::size_t>(nrows))
+        at.assign(static_cast<std::size_t>(nrows), restored_step_);
     for (Index r : p.rows) {
         std::int64_t& step = at[static_cast<std::size_t>(r)];
         if (iterations_ - 1 > step)

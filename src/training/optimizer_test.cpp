@@ -443,8 +443,41 @@ TEST(SparseEmbeddingUpdates, EqualDenseForSgdMomentumNesterovAndRmsprop) {
     compare_sparse_dense({.name = "rmsprop", .learning_rate = 0.01, .clipnorm = 0.5}, 1e-12);
 }
 
-TEST(SparseEmbeddingUpdates, AdamIsLazyAsDocumented) {
-    compare_sparse_dense({.name = "adam", .learning_rate = 0.01}, 0, /*expect_equal=*/false);
+TEST(SparseEmbeddingUpdates, AdamIsDenseByDefaultAndLazyOnRequest) {
+    compare_sparse_dense({.name = "adam", .learning_rate = 0.01}, 1e-14);
+    compare_sparse_dense({.name = "adam", .learning_rate = 0.01, .lazy_sparse_adam = true}, 0,
+                         /*expect_equal=*/false);
+}
+
+TEST(SparseEmbeddingUpdates, FrozenStepsAndRestoredStateAreNotCaughtUp) {
+    // A table frozen for 5 steps with momentum SGD, then unfrozen: the frozen steps must not be
+    // replayed (the dense update leaves a frozen table alone).
+    EmbeddingOptions eo(8, 2);
+    Embedding<double> a(EmbeddingOptions(eo).sparse(true)), b(EmbeddingOptions(eo).sparse(false));
+    Rng ra(1), rb(1);
+    a.build(ShapeSpec::ids(1), ra);
+    b.build(ShapeSpec::ids(1), rb);
+    OptimizerOptions o{.name = "sgd", .learning_rate = 0.1, .momentum = 0.9};
+    auto oa = make_optimizer<double>(o), ob = make_optimizer<double>(o);
+    Tensor<double> x({1, 2}), y, R({1, 2, 2}, 1.0);
+    auto step = [&](double id0, double id1) {
+        x[0] = id0, x[1] = id1;
+        for (Embedding<double>* e : {&a, &b}) {
+            e->embeddings().zero_grad();
+            e->forward(x, y, Mode::training);
+            e->backward(R, nullptr);
+        }
+        oa->step(a.params());
+        ob->step(b.params());
+    };
+    step(0, 1);
+    a.set_trainable(false), b.set_trainable(false);
+    for (int i = 0; i < 5; ++i) step(2, 3);
+    a.set_trainable(true), b.set_trainable(true);
+    for (int i = 0; i < 3; ++i) step(4, 0);
+    oa->flush(a.params());
+    for (Index i = 0; i < a.embeddings().value.size(); ++i)
+        EXPECT_NEAR(a.embeddings().value[i], b.embeddings().value[i], 1e-14) << i;
 }
 
 TEST(SparseEmbeddingUpdates, ZeroGradClearsOnlyTheListedRows) {

@@ -7,7 +7,8 @@
 // optimiser step touch only the rows of the ids in the batch, so a 2-million-weight table costs
 // about 32 x 100 x (ids per sample) per step, not 2 million. For SGD (with or without momentum)
 // and RMSprop the result equals the dense update (untouched rows catch up lazily, see
-// training/optimizer.hpp); for Adam it is PyTorch's SparseAdam / TF's LazyAdam rule.
+// training/optimizer.hpp); Adam updates the whole table unless OptimizerOptions::lazy_sparse_adam
+// asks for PyTorch's SparseAdam / TF's LazyAdam rule.
 // An id outside [0, input_dim) throws std::out_of_range naming the id.
 #pragma once
 

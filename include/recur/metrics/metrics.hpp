@@ -102,6 +102,12 @@ std::vector<std::pair<long, double>> group_spearman(std::span<const long> group,
 std::vector<double> quantile_means(std::span<const double> score, std::span<const double> outcome,
                                    int q = 5);
 
+// quantile_means within each group (e.g. each week's cross-section), then averaged over the
+// groups with at least q members: what an equal-weight portfolio per bucket rebalanced every
+// period earns on average, without the pooled version's mix of timing and cross-section.
+std::vector<double> group_quantile_means(std::span<const long> group, std::span<const double> score,
+                                         std::span<const double> outcome, int q = 5);
+
 // Accuracy of probabilities against 0/1 labels at a threshold:
 //   predicted class = 1 if prob[i] > threshold else 0   (prob == threshold counts as class 0,
 //                                                        as Keras' binary_accuracy does)

@@ -19,8 +19,9 @@
 //              (nesterov: w += v (m^2 + ... + m^(k+1)))
 //   RMSprop    a <- rho^k a, w unchanged
 // which is applied lazily, when the row next gets a gradient, and to every row by flush() (fit
-// calls it at the end of each epoch, before validation), so SGD and RMSprop give the dense result
-// up to rounding. Adam has no such closed form: untouched rows keep their moments and weights,
+// calls it at the end of each epoch; Model::predict and evaluate too), so SGD and RMSprop give the
+// dense result up to rounding. Adam has no such closed form: by default it updates the whole
+// table (the dense result); with lazy_sparse_adam untouched rows keep their moments and weights,
 // PyTorch's SparseAdam / TF's LazyAdam rule (bias correction uses the global step).
 #pragma once
 
@@ -45,6 +46,9 @@ struct OptimizerOptions {
     double clipnorm = 0.0;
     double global_clipnorm = 0.0;
     double clipvalue = 0.0;
+    // Adam on a row-sparse parameter: false (default) updates the whole table as Keras does
+    // (exact; untouched rows still move with their momentum), true uses the lazy rule below.
+    bool lazy_sparse_adam = false;
 };
 
 template <typename T>
@@ -66,13 +70,19 @@ class Optimizer {
 
     // Optimizer state (moments, iteration count) as flat arrays, for checkpoints.
     std::vector<Tensor<T>>& slots() { return slots_; }
-    void set_iterations(std::int64_t n) { iterations_ = n; }
+    void set_iterations(std::int64_t n) {
+        iterations_ = n;
+        row_step_.clear();  // restored state: every sparse row is current at step n
+        restored_step_ = n;
+    }
 
   protected:
     // Updates elements [begin, end) of parameter `index` with its gradient.
     virtual void update(std::size_t index, Param<T>& p, Index begin, Index end) = 0;
     // Applies `steps` steps with a zero gradient to elements [begin, end) (sparse rows).
     virtual void catch_up(std::size_t, Param<T>&, Index, Index, std::int64_t) {}
+    // Whether row-sparse parameters may skip untouched rows (exactly, or lazily for Adam).
+    virtual bool sparse_rows() const { return true; }
     virtual int slots_per_param() const = 0;
     Tensor<T>& slot(std::size_t param_index, int k) {
         return slots_[param_index * static_cast<std::size_t>(slots_per_param()) +
@@ -82,6 +92,7 @@ class Optimizer {
     std::int64_t iterations_ = 0;
     std::vector<Tensor<T>> slots_;
     std::vector<std::vector<std::int64_t>> row_step_;  // per sparse param: step each row is at
+    std::int64_t restored_step_ = 0;
 
   private:
     void update_sparse(std::size_t index, Param<T>& p);
