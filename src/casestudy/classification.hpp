@@ -6,12 +6,21 @@
 #include <utility>
 #include <vector>
 
+#include "casestudy/config.hpp"
+#include "casestudy/runner.hpp"
 #include "recur/model/model.hpp"
 
 namespace recur::casestudy {
 
 // ("auc", ROC AUC of the first output) for FitOptions::metrics.
 std::pair<std::string, MetricFn<float>> auc_metric();
+
+// The fit options of a classification case: the config's batch, shuffling and early stopping
+// (`early`, built from the config, is added as a callback when enabled), the run's seed, epochs
+// and verbosity, and val_auc logged every epoch.
+FitOptions<float> classification_fit_options(const CaseConfig& c, const RunOptions& o,
+                                             std::uint64_t seed, int epochs,
+                                             EarlyStopping<float>& early);
 
 // learning_curve.svg: loss and val_loss by epoch, and val_auc when the history has it.
 void write_learning_curve(const std::string& path, const std::string& name, const History& h,

@@ -103,14 +103,7 @@ report::Metrics run_panel_case(const CaseConfig& c, const RunOptions& o) {
     model.compile(Loss::bce, c.optimizer);
 
     EarlyStopping<float> early(c.early);
-    FitOptions<float> fo;
-    fo.epochs = epochs;
-    fo.batch_size = static_cast<Index>(c.batch_size);
-    fo.shuffle = c.shuffle;
-    fo.seed = seed;
-    fo.verbose = o.verbose;
-    fo.metrics.push_back(auc_metric());
-    if (c.early_stopping) fo.callbacks.push_back(&early);
+    const FitOptions<float> fo = classification_fit_options(c, o, seed, epochs, early);
     const auto t0 = std::chrono::steady_clock::now();
     History history = model.fit(train, fo, &test);
     const double train_seconds =

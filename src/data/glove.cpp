@@ -23,6 +23,8 @@
 
 #include "recur/data/frame.hpp"
 
+#include "data/package_util.hpp"
+
 namespace recur {
 namespace {
 
@@ -40,21 +42,8 @@ std::string in_quotes(const std::string& s) {
     return "\"" + s + "\"";
 }
 
-std::string seconds_since(std::chrono::steady_clock::time_point t0) {
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f s", s);
-    return buf;
-}
-
-std::string json_message(const std::exception& e) {
-    std::string msg = e.what();
-    if (msg.compare(0, 1, "[") == 0) {
-        const std::size_t close = msg.find("] ");
-        if (close != std::string::npos) msg.erase(0, close + 2);
-    }
-    return msg;
-}
+using detail::json_message;
+using detail::seconds_since;
 
 // ---------------------------------------------------------------- the wink JSON
 

@@ -18,6 +18,8 @@
 
 #include "recur/data/frame.hpp"
 
+#include "data/package_util.hpp"
+
 namespace recur {
 namespace {
 
@@ -30,22 +32,8 @@ using json = nlohmann::json;
 constexpr char kMagic[8] = {'R', 'E', 'C', 'U', 'R', 'I', 'M', 'D'};
 constexpr std::size_t kHeader = 24;  // magic, version, reserved, count
 
-std::string seconds_since(std::chrono::steady_clock::time_point t0) {
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f s", s);
-    return buf;
-}
-
-// nlohmann-json's message without its "[json.exception.parse_error.101] " prefix.
-std::string json_message(const std::exception& e) {
-    std::string msg = e.what();
-    if (msg.compare(0, 1, "[") == 0) {
-        const std::size_t close = msg.find("] ");
-        if (close != std::string::npos) msg.erase(0, close + 2);
-    }
-    return msg;
-}
+using detail::json_message;
+using detail::seconds_since;
 
 // SAX handler for [ {"t": "...", "s": 0|1}, ... ]: fills `out`, throws DataError on anything else.
 class ReviewsSax {

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include "data_test_support.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -24,27 +26,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A directory of its own for the current test, created empty and removed afterwards.
-struct TestDir {
-    fs::path path;
-    TestDir() {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        path = fs::temp_directory_path() /
-               (std::string("recur_") + info->test_suite_name() + "_" + info->name());
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    ~TestDir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    fs::path operator/(const std::string& name) const { return path / name; }
-};
-
-std::string write_file(const fs::path& path, const std::string& text) {
-    std::ofstream(path, std::ios::binary) << text;
-    return path.string();
-}
+using namespace recur::testing;
 
 std::string write_gzip(const fs::path& path, const std::string& text) {
     gzFile gz = gzopen(path.string().c_str(), "wb");
@@ -53,17 +35,6 @@ std::string write_gzip(const fs::path& path, const std::string& text) {
               static_cast<int>(text.size()));
     gzclose(gz);
     return path.string();
-}
-
-// The DataError message of f(), or "" if it does not throw one.
-template <typename F>
-std::string data_error(F f) {
-    try {
-        f();
-    } catch (const DataError& e) {
-        return e.what();
-    }
-    return "";
 }
 
 float ret(double now, double before) {
