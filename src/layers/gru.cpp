@@ -9,6 +9,8 @@
 
 #include <stdexcept>
 
+#include "layers/step_kernels.hpp"
+
 namespace recur {
 
 template <typename T>
@@ -20,9 +22,30 @@ void GRU<T>::resize_cell_buffers() {
 
 template <typename T>
 void GRU<T>::forward_steps(Index b0, Index b1) {
+    if (this->use_fused())
+        step_forward<true>(b0, b1);
+    else
+        step_forward<false>(b0, b1);
+}
+
+template <typename T>
+void GRU<T>::backward_steps(Index b0, Index b1) {
+    if (this->use_fused())
+        step_backward<true>(b0, b1);
+    else
+        step_backward<false>(b0, b1);
+}
+
+// kFused = false is the plain reference: one Eigen product per step and per-row activations.
+// kFused = true replaces exactly those by register-tiled products (step_kernels.hpp) and one
+// activation call per gate block over the whole chunk; the gate arithmetic is shared.
+template <typename T>
+template <bool kFused>
+void GRU<T>::step_forward(Index b0, Index b1) {
     const Index u = this->units(), g3 = 3 * u, rows = b1 - b0;
     const Activation sig = this->options_.recurrent_activation(), act = this->options_.activation();
     auto U = this->recurrent_kernel_.value.matrix();
+    const T* Ud = this->recurrent_kernel_.value.data();
     const bool after = this->options_.reset_after();
     const T* brec = this->recurrent_bias();
     for (Index t = 0; t < this->T_; ++t) {
@@ -30,25 +53,42 @@ void GRU<T>::forward_steps(Index b0, Index b1) {
         MatrixMap<T> P(this->at(this->proj_, t, b0), rows, g3);
         MatrixMap<T> rh(this->at(rh_, t, b0), rows, u);
         if (!after) {
-            P.leftCols(2 * u).noalias() += hm * U.leftCols(2 * u);
+            if constexpr (kFused) {
+                kernels::small_gemm_acc(hm.data(), u, Ud, g3, P.data(), g3, rows, u, 2 * u);
+                kernels::activate_block(sig, P.data(), rows, 2 * u, g3);
+            } else {
+                P.leftCols(2 * u).noalias() += hm * U.leftCols(2 * u);
+            }
             for (Index r = 0; r < rows; ++r) {
                 T* p = P.data() + r * g3;
-                activate_inplace(sig, p, 2 * u);
+                if constexpr (!kFused) activate_inplace(sig, p, 2 * u);
                 const T* hmr = hm.data() + r * u;
                 T* rhr = rh.data() + r * u;
                 for (Index k = 0; k < u; ++k) rhr[k] = p[u + k] * hmr[k];
             }
-            P.rightCols(u).noalias() += rh * U.rightCols(u);
+            if constexpr (kFused)
+                kernels::small_gemm_acc(rh.data(), u, Ud + 2 * u, g3, P.data() + 2 * u, g3, rows, u,
+                                        u);
+            else
+                P.rightCols(u).noalias() += rh * U.rightCols(u);
         } else {
             MatrixMap<T> R(this->scratch_.data() + b0 * g3, rows, g3);
-            R.noalias() = hm * U;
+            if constexpr (kFused)
+                kernels::small_gemm_set(hm.data(), u, Ud, g3, R.data(), g3, rows, u, g3);
+            else
+                R.noalias() = hm * U;
             for (Index r = 0; r < rows; ++r) {
                 T* p = P.data() + r * g3;
                 T* q = R.data() + r * g3;
                 if (brec)
                     for (Index k = 0; k < g3; ++k) q[k] += brec[k];
                 for (Index k = 0; k < 2 * u; ++k) p[k] += q[k];
-                activate_inplace(sig, p, 2 * u);
+            }
+            if constexpr (kFused) kernels::activate_block(sig, P.data(), rows, 2 * u, g3);
+            for (Index r = 0; r < rows; ++r) {
+                T* p = P.data() + r * g3;
+                const T* q = R.data() + r * g3;
+                if constexpr (!kFused) activate_inplace(sig, p, 2 * u);
                 T* rhr = rh.data() + r * u;
                 for (Index k = 0; k < u; ++k) {
                     rhr[k] = q[2 * u + k];
@@ -56,9 +96,10 @@ void GRU<T>::forward_steps(Index b0, Index b1) {
                 }
             }
         }
+        if constexpr (kFused) kernels::activate_block(act, P.data() + 2 * u, rows, u, g3);
         for (Index r = 0; r < rows; ++r) {
             T* p = P.data() + r * g3;
-            activate_inplace(act, p + 2 * u, u);
+            if constexpr (!kFused) activate_inplace(act, p + 2 * u, u);
             const T* hp = this->h_prev(t, b0 + r);
             T* h = this->at(this->h_, t, b0 + r);
             for (Index k = 0; k < u; ++k) h[k] = p[k] * hp[k] + (T(1) - p[k]) * p[2 * u + k];
@@ -67,10 +108,12 @@ void GRU<T>::forward_steps(Index b0, Index b1) {
 }
 
 template <typename T>
-void GRU<T>::backward_steps(Index b0, Index b1) {
+template <bool kFused>
+void GRU<T>::step_backward(Index b0, Index b1) {
     const Index u = this->units(), g3 = 3 * u, rows = b1 - b0;
     const Activation sig = this->options_.recurrent_activation(), act = this->options_.activation();
     auto U = this->recurrent_kernel_.value.matrix();
+    const T* Ut = this->rec_t_.data();  // (3U, U), fused only
     const bool after = this->options_.reset_after();
     // scratch_ rows [b0, b1): columns [0,u) d(r⊙hm) or unused, [u,2u) dh ⊙ z (direct path).
     for (Index t = this->T_ - 1; t >= 0; --t) {
@@ -104,10 +147,18 @@ void GRU<T>::backward_steps(Index b0, Index b1) {
         MatrixMap<T> dP(this->at(this->dproj_, t, b0), rows, g3);
         MatrixMap<T> dh_run(this->dh_run_.data() + b0 * u, rows, u);
         if (after) {
-            dh_run.noalias() = MatrixMap<T>(this->at(drec_, t, b0), rows, g3) * U.transpose();
+            if constexpr (kFused)
+                kernels::small_gemm_set(this->at(drec_, t, b0), g3, Ut, u, dh_run.data(), u, rows,
+                                        g3, u);
+            else
+                dh_run.noalias() = MatrixMap<T>(this->at(drec_, t, b0), rows, g3) * U.transpose();
         } else {
             StridedMap<T> drh(this->scratch_.data() + b0 * g3, rows, u, Eigen::OuterStride<>(g3));
-            drh.noalias() = dP.rightCols(u) * U.rightCols(u).transpose();
+            if constexpr (kFused)
+                kernels::small_gemm_set(dP.data() + 2 * u, g3, Ut + 2 * u * u, u, drh.data(), g3,
+                                        rows, u, u);
+            else
+                drh.noalias() = dP.rightCols(u) * U.rightCols(u).transpose();
             for (Index r = 0; r < rows; ++r) {
                 const Index b = b0 + r;
                 const T* p = this->at(this->proj_, t, b);
@@ -118,7 +169,10 @@ void GRU<T>::backward_steps(Index b0, Index b1) {
                 scale_by_activation_grad(sig, p + u, d + u, u);
                 for (Index k = 0; k < u; ++k) drhr[k] *= p[u + k];  // now d(hm) via r ⊙ hm
             }
-            dh_run.noalias() = dP.leftCols(2 * u) * U.leftCols(2 * u).transpose();
+            if constexpr (kFused)
+                kernels::small_gemm_set(dP.data(), g3, Ut, u, dh_run.data(), u, rows, 2 * u, u);
+            else
+                dh_run.noalias() = dP.leftCols(2 * u) * U.leftCols(2 * u).transpose();
             dh_run += drh;
         }
         this->mask_dh_run(b0, b1);

@@ -7,7 +7,37 @@
 
 #include <stdexcept>
 
+#include "layers/step_kernels.hpp"
+
 namespace recur {
+
+namespace {
+// One row's cell update, c = f ⊙ c_prev + i ⊙ g (copied to ac, which gets φ(c) next). The
+// __restrict qualifiers let the compiler vectorise (the buffers never overlap).
+template <typename T>
+inline void lstm_cell_row(Index u, const T* __restrict p, const T* __restrict cp, T* __restrict c,
+                          T* __restrict ac) {
+    for (Index k = 0; k < u; ++k) ac[k] = c[k] = p[u + k] * cp[k] + p[k] * p[2 * u + k];
+}
+
+// One row's gate gradients with σ gates and tanh (derivatives from the outputs, lstm.hpp):
+// writes d = [di df dg do] and updates dc_run.
+template <typename T>
+inline void lstm_gate_grads_row(Index u, const T* __restrict p, const T* __restrict ac,
+                                const T* __restrict cp, const T* __restrict dh_out,
+                                const T* __restrict dh_run, T* __restrict dc_run, T* __restrict d) {
+    for (Index k = 0; k < u; ++k) {
+        const T i = p[k], f = p[u + k], g = p[2 * u + k], o = p[3 * u + k];
+        const T dh = dh_run[k] + dh_out[k];
+        const T dc = dc_run[k] + dh * o * (T(1) - ac[k] * ac[k]);
+        d[k] = dc * g * i * (T(1) - i);
+        d[u + k] = dc * cp[k] * f * (T(1) - f);
+        d[2 * u + k] = dc * i * (T(1) - g * g);
+        d[3 * u + k] = dh * ac[k] * o * (T(1) - o);
+        dc_run[k] = dc * f;
+    }
+}
+}  // namespace
 
 template <typename T>
 void LSTM<T>::init_weights(Rng& rng) {
@@ -21,10 +51,123 @@ void LSTM<T>::init_weights(Rng& rng) {
 template <typename T>
 void LSTM<T>::resize_cell_buffers() {
     act_c_.resize({this->T_, this->B_, this->units()});
+    this->scratch_.resize({this->B_, this->units()});
 }
 
 template <typename T>
 void LSTM<T>::forward_steps(Index b0, Index b1) {
+    if (this->use_fused())
+        forward_steps_fused(b0, b1);
+    else
+        forward_steps_reference(b0, b1);
+}
+
+template <typename T>
+void LSTM<T>::backward_steps(Index b0, Index b1) {
+    if (this->use_fused())
+        backward_steps_fused(b0, b1);
+    else
+        backward_steps_reference(b0, b1);
+}
+
+// Fused forward: per step, P[t] += h_{t-1} U for the chunk's rows (register tiles), then the gate
+// activations for the whole chunk at once, then c_t, φ(c_t) and h_t. With the default σ and tanh
+// the four gate blocks go through ONE contiguous logistic call and the g block's pre-activations,
+// set aside in scratch_ first, through one tanh call (no strided blocks, no per-row tails).
+template <typename T>
+void LSTM<T>::forward_steps_fused(Index b0, Index b1) {
+    const Index u = this->units(), g4 = 4 * u, rows = b1 - b0;
+    const Activation sig = this->options_.recurrent_activation(), act = this->options_.activation();
+    const bool standard = sig == Activation::sigmoid && act == Activation::tanh;
+    const T* U = this->recurrent_kernel_.value.data();
+    T* g_pre = this->scratch_.data() + b0 * u;  // (rows, U)
+    using Array = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
+    for (Index t = 0; t < this->T_; ++t) {
+        const T* hm = this->recurrent_operand(t, b0, b1);
+        T* P = this->at(this->proj_, t, b0);
+        kernels::small_gemm_acc(hm, u, U, g4, P, g4, rows, u, g4);
+        if (standard) {
+            for (Index r = 0; r < rows; ++r)
+                std::copy(P + r * g4 + 2 * u, P + r * g4 + 3 * u, g_pre + r * u);
+            Array gates(P, rows * g4), g(g_pre, rows * u);
+            gates = gates.logistic();
+            g = g.tanh();
+            for (Index r = 0; r < rows; ++r)
+                std::copy(g_pre + r * u, g_pre + (r + 1) * u, P + r * g4 + 2 * u);
+        } else {
+            kernels::activate_block(sig, P, rows, 2 * u, g4);      // i, f
+            kernels::activate_block(act, P + 2 * u, rows, u, g4);  // g
+            kernels::activate_block(sig, P + 3 * u, rows, u, g4);  // o
+        }
+        const T* cp = this->c_prev(t, b0);  // rows contiguous, stride u
+        T* c = this->at(this->c_, t, b0);
+        T* ac = this->at(act_c_, t, b0);
+        T* h = this->at(this->h_, t, b0);
+        for (Index r = 0; r < rows; ++r) {
+            const T* p = P + r * g4;
+            lstm_cell_row(u, p, cp + r * u, c + r * u, ac + r * u);
+        }
+        if (act == Activation::tanh) {
+            Array a(ac, rows * u);
+            a = a.tanh();
+        } else {
+            kernels::activate_block(act, ac, rows, u, u);
+        }
+        for (Index r = 0; r < rows; ++r) {
+            const T* p = P + r * g4;
+            for (Index k = 0; k < u; ++k) h[r * u + k] = p[3 * u + k] * ac[r * u + k];
+        }
+    }
+}
+
+// Fused backward: the gate gradients of a row in one pass (the reference's formulas; with σ and
+// tanh the derivatives σ' = y(1-y), tanh' = 1-y² are inlined), then dh_{t-1} = dP_t Uᵀ for the
+// chunk with the transposed kernel rec_t_ (register tiles).
+template <typename T>
+void LSTM<T>::backward_steps_fused(Index b0, Index b1) {
+    const Index u = this->units(), g4 = 4 * u, rows = b1 - b0;
+    const Activation sig = this->options_.recurrent_activation(), act = this->options_.activation();
+    const bool standard = sig == Activation::sigmoid && act == Activation::tanh;
+    const T* Ut = this->rec_t_.data();
+    for (Index t = this->T_ - 1; t >= 0; --t) {
+        T* D = this->at(this->dproj_, t, b0);
+        for (Index r = 0; r < rows; ++r) {
+            const Index b = b0 + r;
+            const T* p = this->at(this->proj_, t, b);
+            T* d = D + r * g4;
+            const T* ac = this->at(act_c_, t, b);
+            const T* cp = this->c_prev(t, b);
+            const T* dh_out = this->at(this->dh_seq_, t, b);
+            const T* dh_run = this->dh_run_.data() + b * u;
+            T* dc_run = this->dc_run_.data() + b * u;
+            if (standard) {
+                lstm_gate_grads_row(u, p, ac, cp, dh_out, dh_run, dc_run, d);
+                continue;
+            }
+            for (Index k = 0; k < u; ++k) {
+                const T dh = dh_run[k] + dh_out[k];
+                d[3 * u + k] = dh * ac[k];         // do (before σ')
+                d[2 * u + k] = dh * p[3 * u + k];  // dh ⊙ o, times φ'(c) next
+            }
+            scale_by_activation_grad(act, ac, d + 2 * u, u);
+            for (Index k = 0; k < u; ++k) {
+                const T dc = dc_run[k] + d[2 * u + k];
+                d[k] = dc * p[2 * u + k];
+                d[u + k] = dc * cp[k];
+                d[2 * u + k] = dc * p[k];
+                dc_run[k] = dc * p[u + k];
+            }
+            scale_by_activation_grad(sig, p, d, 2 * u);
+            scale_by_activation_grad(act, p + 2 * u, d + 2 * u, u);
+            scale_by_activation_grad(sig, p + 3 * u, d + 3 * u, u);
+        }
+        kernels::small_gemm_set(D, g4, Ut, u, this->dh_run_.data() + b0 * u, u, rows, g4, u);
+        this->mask_dh_run(b0, b1);
+    }
+}
+
+template <typename T>
+void LSTM<T>::forward_steps_reference(Index b0, Index b1) {
     const Index u = this->units(), g4 = 4 * u, rows = b1 - b0;
     const Activation sig = this->options_.recurrent_activation(), act = this->options_.activation();
     auto U = this->recurrent_kernel_.value.matrix();
@@ -49,7 +192,7 @@ void LSTM<T>::forward_steps(Index b0, Index b1) {
 }
 
 template <typename T>
-void LSTM<T>::backward_steps(Index b0, Index b1) {
+void LSTM<T>::backward_steps_reference(Index b0, Index b1) {
     const Index u = this->units(), g4 = 4 * u, rows = b1 - b0;
     const Activation sig = this->options_.recurrent_activation(), act = this->options_.activation();
     auto U = this->recurrent_kernel_.value.matrix();

@@ -3,12 +3,38 @@
 #include "recur/layers/recurrent.hpp"
 
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <stdexcept>
 
 #include "layers/initializers.hpp"
+#include "layers/step_kernels.hpp"
 #include "recur/tensor/parallel.hpp"
 
 namespace recur {
+
+namespace {
+StepKernels g_step_kernels = StepKernels::fused;
+}  // namespace
+
+namespace {
+// Runs fn(chunk, begin, end) over [0, n) split across the threads when the work (multiply-adds)
+// pays for the hand-off, else inline as one chunk.
+template <typename F>
+void split_work(Index n, double macs, F&& fn) {
+    constexpr double kMinParallelMacs = 2e5;
+    if (macs < kMinParallelMacs)
+        fn(0, Index(0), n);
+    else
+        parallel_for(n, fn);
+}
+}  // namespace
+
+void set_step_kernels(StepKernels kernels) {
+    g_step_kernels = kernels;
+}
+StepKernels step_kernels() {
+    return g_step_kernels;
+}
 
 template <typename T>
 ShapeSpec RecurrentLayer<T>::build(const ShapeSpec& input, Rng& rng) {
@@ -141,6 +167,12 @@ void RecurrentLayer<T>::set_initial_state(std::vector<Tensor<T>> states) {
 }
 
 template <typename T>
+Index RecurrentLayer<T>::row_align() const {
+    const Index row_bytes = units() * static_cast<Index>(sizeof(T));
+    return 64 / std::gcd(Index(64), row_bytes);
+}
+
+template <typename T>
 const T* RecurrentLayer<T>::h_prev(Index t, Index b) const {
     Index u = units();
     if (t > 0) return h_.data() + ((t - 1) * B_ + b) * u;
@@ -168,21 +200,24 @@ const T* RecurrentLayer<T>::recurrent_operand(Index t, Index b0, Index b1) {
 template <typename T>
 void RecurrentLayer<T>::accumulate_recurrent_grad(const Tensor<T>& dP, Index col0, Index ncols) {
     const Index u = units(), w = dP.cols();
-    auto dU = recurrent_kernel_.grad.matrix().middleCols(col0, ncols);
-    auto block = [&](Index t0, Index rows) {
-        return ConstStridedMap<T>(dP.data() + t0 * B_ * w + col0, rows, ncols,
-                                  Eigen::OuterStride<>(w));
-    };
-    if (!rec_mask_.empty()) {
-        dU.noalias() += hm_.matrix().transpose() * block(0, T_ * B_);
-        return;
-    }
-    const T* h0 = initial_state_.empty() ? zero_state_.data() : initial_state_[0].data();
-    if (!initial_state_.empty())
-        dU.noalias() += ConstMatrixMap<T>(h0, B_, u).transpose() * block(0, B_);
-    if (T_ > 1)
-        dU.noalias() +=
-            ConstMatrixMap<T>(h_.data(), (T_ - 1) * B_, u).transpose() * block(1, (T_ - 1) * B_);
+    // Columns split over the threads: each owns its slice of dU, no reduction needed.
+    split_work(ncols, double(T_ * B_) * u * ncols, [&](int, Index c0, Index c1) {
+        auto dU = recurrent_kernel_.grad.matrix().middleCols(col0 + c0, c1 - c0);
+        auto block = [&](Index t0, Index rows) {
+            return ConstStridedMap<T>(dP.data() + t0 * B_ * w + col0 + c0, rows, c1 - c0,
+                                      Eigen::OuterStride<>(w));
+        };
+        if (!rec_mask_.empty()) {
+            dU.noalias() += hm_.matrix().transpose() * block(0, T_ * B_);
+            return;
+        }
+        const T* h0 = initial_state_.empty() ? zero_state_.data() : initial_state_[0].data();
+        if (!initial_state_.empty())
+            dU.noalias() += ConstMatrixMap<T>(h0, B_, u).transpose() * block(0, B_);
+        if (T_ > 1)
+            dU.noalias() += ConstMatrixMap<T>(h_.data(), (T_ - 1) * B_, u).transpose() *
+                            block(1, (T_ - 1) * B_);
+    });
 }
 
 template <typename T>
@@ -235,12 +270,15 @@ void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
         x_ = &xin_;
     }
 
-    // 1. Input projection for every step at once: P = x W + b.
+    // 1. Input projection for every step at once: P = x W + b (rows split over the threads).
     proj_.resize({T_, B_, gu});
-    auto P = proj_.matrix();
-    P.noalias() = x_->matrix() * kernel_.value.matrix();
-    if (const T* b = input_bias())
-        P.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(b, gu);
+    const double input_macs = double(T_ * B_) * I_ * gu;
+    split_work(T_ * B_, input_macs, [&](int, Index r0, Index r1) {
+        auto P = proj_.matrix().middleRows(r0, r1 - r0);
+        P.noalias() = x_->matrix().middleRows(r0, r1 - r0) * kernel_.value.matrix();
+        if (const T* b = input_bias())
+            P.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(b, gu);
+    });
 
     h_.resize({T_, B_, u});
     if (!rec_mask_.empty()) hm_.resize({T_, B_, u});
@@ -249,7 +287,8 @@ void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
     resize_cell_buffers();
 
     // 2. The recurrence, batch rows split over threads.
-    parallel_for(B_, [&](int, Index b0, Index b1) { forward_steps(b0, b1); });
+    parallel_for(
+        B_, [&](int, Index b0, Index b1) { forward_steps(b0, b1); }, row_align());
 
     const T* h_last = h_.data() + (T_ - 1) * B_ * u;
     final_state_.resize(static_cast<size_t>(state_count()));
@@ -298,20 +337,29 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
     }
 
     // 3. Backpropagation through time, per batch chunk.
-    parallel_for(B_, [&](int, Index b0, Index b1) { backward_steps(b0, b1); });
+    if (use_fused()) {
+        rec_t_.resize({gu, u});
+        kernels::transpose_into(recurrent_kernel_.value.data(), u, gu, rec_t_.data());
+    }
+    parallel_for(
+        B_, [&](int, Index b0, Index b1) { backward_steps(b0, b1); }, row_align());
 
     final_state_grad_.clear();  // consumed: they belong to this forward/backward pair only
     initial_state_grad_.resize(static_cast<size_t>(state_count()));
     initial_state_grad_[0] = dh_run_;
     if (state_count() == 2) initial_state_grad_[1] = dc_run_;
 
-    // 4. Whole-sequence GEMMs for the weight gradients and the input gradient.
+    // 4. Whole-sequence GEMMs for the weight gradients (columns split over the threads) and the
+    // input gradient (rows split).
     auto dP = dproj_.matrix();
     if (kernel_.trainable) {
-        kernel_.grad.matrix().noalias() += x_->matrix().transpose() * dP;
-        if (options_.use_bias())
-            Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias_.grad.data(), gu).noalias() +=
-                dP.colwise().sum();
+        split_work(gu, double(T_ * B_) * I_ * gu, [&](int, Index c0, Index c1) {
+            kernel_.grad.matrix().middleCols(c0, c1 - c0).noalias() +=
+                x_->matrix().transpose() * dP.middleCols(c0, c1 - c0);
+            if (options_.use_bias())
+                Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias_.grad.data() + c0, c1 - c0)
+                    .noalias() += dP.middleCols(c0, c1 - c0).colwise().sum();
+        });
         backward_recurrent_weights();
     }
     if (!dx) return;
@@ -319,7 +367,10 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
     bool remap = options_.go_backwards() || !in_mask_.empty();
     Tensor<T>& target = remap ? dxin_ : *dx;
     target.resize({T_, B_, I_});
-    target.matrix().noalias() = dP * kernel_.value.matrix().transpose();
+    split_work(T_ * B_, double(T_ * B_) * I_ * gu, [&](int, Index r0, Index r1) {
+        target.matrix().middleRows(r0, r1 - r0).noalias() =
+            dP.middleRows(r0, r1 - r0) * kernel_.value.matrix().transpose();
+    });
     if (!remap) return;
     for (Index t = 0; t < T_; ++t) {
         Index dst_t = options_.go_backwards() ? T_ - 1 - t : t;

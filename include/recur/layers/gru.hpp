@@ -38,6 +38,12 @@ class GRU : public RecurrentLayer<T> {
     }
 
   private:
+    // Step loops; kFused selects the fused kernels or the plain reference (see StepKernels).
+    template <bool kFused>
+    void step_forward(Index b0, Index b1);
+    template <bool kFused>
+    void step_backward(Index b0, Index b1);
+
     // reset_after = false: rh_[t] = r_t ⊙ hm_t, the operand of U_h.
     // reset_after = true:  rh_[t] = hm_t U_h + b'_h, the recurrent candidate term.
     Tensor<T> rh_;    // (T, B, U)

@@ -36,6 +36,13 @@ class LSTM : public RecurrentLayer<T> {
     void resize_cell_buffers() override;
 
   private:
+    // Fused kernels (register-tiled step products, one activation call per step and chunk) and
+    // the plain reference they are tested against; forward_steps / backward_steps pick one.
+    void forward_steps_fused(Index b0, Index b1);
+    void backward_steps_fused(Index b0, Index b1);
+    void forward_steps_reference(Index b0, Index b1);
+    void backward_steps_reference(Index b0, Index b1);
+
     Tensor<T> act_c_;  // (T, B, U) φ(c_t)
 };
 

@@ -34,6 +34,17 @@
 
 namespace recur {
 
+// Which step kernels the recurrent layers run. `fused` (the default) computes each step's small
+// products h_{t-1} U and dP Uᵀ with register-tiled loops and applies the gate activations once
+// per step to the whole batch chunk (layers/step_kernels.hpp); it is used up to kFusedMaxUnits
+// units, above which the products are large enough for a GEMM call to win. `reference` is the
+// plain version (one Eigen GEMM and per-row activations per step), kept next to each fused kernel;
+// tests check that the two agree. Process-wide, for tests and benchmarks.
+enum class StepKernels { fused, reference };
+void set_step_kernels(StepKernels kernels);
+StepKernels step_kernels();
+inline constexpr Index kFusedMaxUnits = 64;
+
 struct RecurrentOptions {
     explicit RecurrentOptions(Index units) : units_(units) {}
     RECUR_ARG(Index, units, 1);
@@ -106,6 +117,10 @@ class RecurrentLayer : public Layer<T> {
     // After all chunks: recurrent-weight gradients as whole-sequence GEMMs.
     virtual void backward_recurrent_weights() = 0;
     virtual void resize_cell_buffers() {}
+    // True when this layer runs the fused step kernels (see StepKernels).
+    bool use_fused() const {
+        return step_kernels() == StepKernels::fused && units() <= kFusedMaxUnits;
+    }
     virtual bool has_recurrent_bias() const { return false; }  // GRU reset_after
     const T* input_bias() const { return bias_.value.empty() ? nullptr : bias_.value.data(); }
     const T* recurrent_bias() const {
@@ -113,6 +128,9 @@ class RecurrentLayer : public Layer<T> {
     }
     T* recurrent_bias_grad() { return bias_.grad.data() + gates() * units(); }
 
+    // Batch rows per thread chunk are multiples of this, so that no two threads write the same
+    // 64-byte cache line of a (T, B, U) buffer in a step (false sharing).
+    Index row_align() const;
     // Pointers to step t, batch row b of a (T, B, W) buffer.
     T* at(Tensor<T>& buf, Index t, Index b) { return buf.data() + (t * B_ + b) * buf.cols(); }
     // h_{t-1} for step t (h0 for t = 0), *before* recurrent dropout.
@@ -152,6 +170,7 @@ class RecurrentLayer : public Layer<T> {
     Tensor<T> dh_run_, dc_run_;  // (B, U) running state gradients
     Tensor<T> scratch_;          // (B, G*U) per-step temporaries, disjoint rows per chunk
     Tensor<T> dxin_;             // (T, B, I) dL/d(projected input) before un-masking/reversing
+    Tensor<T> rec_t_;            // (G*U, U) recurrent kernel transposed, fused backward only
 };
 
 }  // namespace recur

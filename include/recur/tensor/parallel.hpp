@@ -16,7 +16,10 @@ void set_num_threads(int n);
 
 // Calls fn(chunk, begin, end) for `chunks` contiguous pieces of [0, n), each on its own thread.
 // chunks = min(num_threads(), n). Blocks until all are done. Exceptions propagate.
-void parallel_for(std::int64_t n, const std::function<void(int, std::int64_t, std::int64_t)>& fn);
+// Inner chunk boundaries are rounded to multiples of `align` (e.g. so that two threads never
+// write the same cache line of a row-major buffer); a chunk that rounds to nothing is skipped.
+void parallel_for(std::int64_t n, const std::function<void(int, std::int64_t, std::int64_t)>& fn,
+                  std::int64_t align = 1);
 
 // The chunk count parallel_for will use for n items.
 int parallel_chunks(std::int64_t n);

@@ -1,0 +1,131 @@
+// Building blocks of the fused step kernels (recurrent.hpp, "How a sequence is computed").
+//
+// At the book's sizes (U = 10..32 units, a batch chunk of 10..32 rows) one step's products
+// h_{t-1} U (rows x U times U x G*U) are a few thousand multiply-adds: a general GEMM call spends
+// more time packing and dispatching than computing. small_gemm_acc keeps a tile of output columns
+// in registers across the whole inner dimension (a fixed-width tile the compiler unrolls and
+// vectorises), reading each weight once per row from L1. Activations are applied once per step to
+// the whole chunk (a strided block), not once per row.
+#pragma once
+
+#include <Eigen/Core>
+
+#include "recur/layers/activation.hpp"
+#include "recur/tensor/tensor.hpp"
+
+namespace recur::kernels {
+
+// SIMD vectors of Bytes bytes (GCC/Clang vector extensions: AVX2 registers on x86-64-v3, split or
+// scalarised by the compiler elsewhere, so the code stays portable).
+template <typename T, int Bytes>
+using Vec [[gnu::vector_size(Bytes)]] = T;
+
+template <typename V, typename T>
+inline V load_vec(const T* p) {
+    V v;
+    __builtin_memcpy(&v, p, sizeof(V));
+    return v;
+}
+template <typename V, typename T>
+inline void store_vec(T* p, const V& v) {
+    __builtin_memcpy(p, &v, sizeof(V));
+}
+
+// C[0..R) [0 .. NV*L) += A[0..R) * B[:, 0 .. NV*L) for R rows at once: R*NV accumulators stay in
+// registers for the whole inner dimension, each weight vector is loaded once for R rows, and the
+// R*NV independent FMA chains hide the FMA latency.
+template <int R, int NV, int Bytes, typename T>
+inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* c, Index ldc) {
+    using V = Vec<T, Bytes>;
+    constexpr int L = Bytes / static_cast<int>(sizeof(T));
+    V acc[R][NV];
+    for (int r = 0; r < R; ++r)
+        for (int v = 0; v < NV; ++v) acc[r][v] = load_vec<V>(c + r * ldc + v * L);
+    for (Index q = 0; q < k; ++q) {
+        const T* bq = b + q * ldb;
+        V bv[NV];
+        for (int v = 0; v < NV; ++v) bv[v] = load_vec<V>(bq + v * L);
+        for (int r = 0; r < R; ++r) {
+            const V ar = V{} + a[r * lda + q];  // broadcast
+            for (int v = 0; v < NV; ++v) acc[r][v] += ar * bv[v];
+        }
+    }
+    for (int r = 0; r < R; ++r)
+        for (int v = 0; v < NV; ++v) store_vec(c + r * ldc + v * L, acc[r][v]);
+}
+
+// All n columns of R rows: tiles of 32-byte vectors (as many per tile as keep <= 8 accumulators),
+// then one 16-byte vector, then scalar columns (R chains each).
+template <int R, typename T>
+inline void gemm_rows(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
+                      Index n) {
+    constexpr Index L = 32 / static_cast<Index>(sizeof(T));
+    constexpr int kWide = R >= 4 ? 2 : (R == 2 ? 4 : 4);
+    Index j = 0;
+    for (; j + kWide * L <= n; j += kWide * L)
+        gemm_tile<R, kWide, 32>(a, lda, k, B + j, ldb, c + j, ldc);
+    for (; j + L <= n; j += L) gemm_tile<R, 1, 32>(a, lda, k, B + j, ldb, c + j, ldc);
+    if (j + L / 2 <= n) {
+        gemm_tile<R, 1, 16>(a, lda, k, B + j, ldb, c + j, ldc);
+        j += L / 2;
+    }
+    for (; j < n; ++j) {
+        T s[R];
+        for (int r = 0; r < R; ++r) s[r] = c[r * ldc + j];
+        for (Index q = 0; q < k; ++q) {
+            const T bq = B[q * ldb + j];
+            for (int r = 0; r < R; ++r) s[r] += a[r * lda + q] * bq;
+        }
+        for (int r = 0; r < R; ++r) c[r * ldc + j] = s[r];
+    }
+}
+
+// C (rows x n, row stride ldc) += A (rows x k, row stride lda) * B (k x n, row stride ldb), all
+// row-major. Meant for k, n <= a few hundred (one recurrent step of a small layer); large
+// products go to Eigen. Rows in blocks of 4, then 2, then 1.
+template <typename T>
+void small_gemm_acc(const T* A, Index lda, const T* B, Index ldb, T* C, Index ldc, Index rows,
+                    Index k, Index n) {
+    Index r = 0;
+    for (; r + 4 <= rows; r += 4) gemm_rows<4>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
+    if (r + 2 <= rows) {
+        gemm_rows<2>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
+        r += 2;
+    }
+    if (r < rows) gemm_rows<1>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
+}
+
+// C = A * B (overwrites C), same layout as small_gemm_acc.
+template <typename T>
+void small_gemm_set(const T* A, Index lda, const T* B, Index ldb, T* C, Index ldc, Index rows,
+                    Index k, Index n) {
+    for (Index r = 0; r < rows; ++r) std::fill(C + r * ldc, C + r * ldc + n, T(0));
+    small_gemm_acc(A, lda, B, ldb, C, ldc, rows, k, n);
+}
+
+// y = f(y) over a rows x width block whose rows are `stride` apart (one call per step and chunk).
+template <typename T>
+void activate_block(Activation a, T* p, Index rows, Index width, Index stride) {
+    using Block = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>, 0,
+                             Eigen::OuterStride<>>;
+    Block m(p, rows, width, Eigen::OuterStride<>(stride));
+    switch (a) {
+        case Activation::tanh:
+            m = m.tanh();
+            return;
+        case Activation::sigmoid:
+            m = m.logistic();
+            return;
+        default:
+            for (Index r = 0; r < rows; ++r) activate_inplace(a, p + r * stride, width);
+    }
+}
+
+// Transposed copy: out (cols x rows) = in (rows x cols)ᵀ, both row-major.
+template <typename T>
+void transpose_into(const T* in, Index rows, Index cols, T* out) {
+    ConstMatrixMap<T> src(in, rows, cols);
+    MatrixMap<T>(out, cols, rows) = src.transpose();
+}
+
+}  // namespace recur::kernels
