@@ -11,6 +11,7 @@ void add_summary_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_fit_command(CLI::App& app);        // recur fit CONFIG --out DIR ...
 void add_reproduce_command(CLI::App& app);  // recur reproduce sp500|macro|stocks --out DIR ...
+void add_bench_command(CLI::App& app);      // recur bench sp500|macro|stocks|imdb|large
 void add_data_command(CLI::App& app);       // recur data fetch fred|imdb|glove, data export glove
 
 // The flags `fit` and `reproduce` share (--out, --data-dir, --seed, --epochs, --threads, --seeds,

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
     recur::cli::add_fit_command(app);
     recur::cli::add_reproduce_command(app);
     recur::cli::add_data_command(app);
+    recur::cli::add_bench_command(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

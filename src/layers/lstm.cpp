@@ -20,9 +20,17 @@ inline void lstm_cell_row(Index u, const T* __restrict p, const T* __restrict cp
     for (Index k = 0; k < u; ++k) ac[k] = c[k] = p[u + k] * cp[k] + p[k] * p[2 * u + k];
 }
 
-// One row's gate gradients with σ gates and tanh (derivatives from the outputs, lstm.hpp):
-// writes d = [di df dg do] and updates dc_run.
-template <typename T>
+// One row's gate gradients with σ (kHard: hard_sigmoid) gates and tanh, the derivatives from the
+// outputs inlined (activation.hpp): writes d = [di df dg do] and updates dc_run.
+template <bool kHard, typename T>
+inline T gate_slope(T y) {
+    if constexpr (kHard)
+        return (y > T(0) && y < T(1)) ? T(0.2) : T(0);
+    else
+        return y * (T(1) - y);
+}
+
+template <bool kHard, typename T>
 inline void lstm_gate_grads_row(Index u, const T* __restrict p, const T* __restrict ac,
                                 const T* __restrict cp, const T* __restrict dh_out,
                                 const T* __restrict dh_run, T* __restrict dc_run, T* __restrict d) {
@@ -30,10 +38,10 @@ inline void lstm_gate_grads_row(Index u, const T* __restrict p, const T* __restr
         const T i = p[k], f = p[u + k], g = p[2 * u + k], o = p[3 * u + k];
         const T dh = dh_run[k] + dh_out[k];
         const T dc = dc_run[k] + dh * o * (T(1) - ac[k] * ac[k]);
-        d[k] = dc * g * i * (T(1) - i);
-        d[u + k] = dc * cp[k] * f * (T(1) - f);
+        d[k] = dc * g * gate_slope<kHard>(i);
+        d[u + k] = dc * cp[k] * gate_slope<kHard>(f);
         d[2 * u + k] = dc * i * (T(1) - g * g);
-        d[3 * u + k] = dh * ac[k] * o * (T(1) - o);
+        d[3 * u + k] = dh * ac[k] * gate_slope<kHard>(o);
         dc_run[k] = dc * f;
     }
 }
@@ -71,14 +79,16 @@ void LSTM<T>::backward_steps(Index b0, Index b1) {
 }
 
 // Fused forward: per step, P[t] += h_{t-1} U for the chunk's rows (register tiles), then the gate
-// activations for the whole chunk at once, then c_t, φ(c_t) and h_t. With the default σ and tanh
-// the four gate blocks go through ONE contiguous logistic call and the g block's pre-activations,
-// set aside in scratch_ first, through one tanh call (no strided blocks, no per-row tails).
+// activations for the whole chunk at once, then c_t, φ(c_t) and h_t. With tanh and σ or
+// hard_sigmoid gates the four gate blocks go through ONE contiguous pass of the gate function and
+// the g block's pre-activations, set aside in scratch_ first, through one tanh call (no strided
+// blocks, no per-row tails).
 template <typename T>
 void LSTM<T>::forward_steps_fused(Index b0, Index b1) {
     const Index u = this->units(), g4 = 4 * u, rows = b1 - b0;
     const Activation sig = this->options_.recurrent_activation(), act = this->options_.activation();
-    const bool standard = sig == Activation::sigmoid && act == Activation::tanh;
+    const bool hard = sig == Activation::hard_sigmoid;
+    const bool standard = (sig == Activation::sigmoid || hard) && act == Activation::tanh;
     const T* U = this->recurrent_kernel_.value.data();
     T* g_pre = this->scratch_.data() + b0 * u;  // (rows, U)
     using Array = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
@@ -90,7 +100,10 @@ void LSTM<T>::forward_steps_fused(Index b0, Index b1) {
             for (Index r = 0; r < rows; ++r)
                 std::copy(P + r * g4 + 2 * u, P + r * g4 + 3 * u, g_pre + r * u);
             Array gates(P, rows * g4), g(g_pre, rows * u);
-            gates = gates.logistic();
+            if (hard)
+                activate_inplace(sig, P, rows * g4);
+            else
+                gates = gates.logistic();
             g = g.tanh();
             for (Index r = 0; r < rows; ++r)
                 std::copy(g_pre + r * u, g_pre + (r + 1) * u, P + r * g4 + 2 * u);
@@ -120,14 +133,15 @@ void LSTM<T>::forward_steps_fused(Index b0, Index b1) {
     }
 }
 
-// Fused backward: the gate gradients of a row in one pass (the reference's formulas; with σ and
-// tanh the derivatives σ' = y(1-y), tanh' = 1-y² are inlined), then dh_{t-1} = dP_t Uᵀ for the
+// Fused backward: the gate gradients of a row in one pass (the reference's formulas; with σ or
+// hard_sigmoid gates and tanh the derivatives are inlined), then dh_{t-1} = dP_t Uᵀ for the
 // chunk with the transposed kernel rec_t_ (register tiles).
 template <typename T>
 void LSTM<T>::backward_steps_fused(Index b0, Index b1) {
     const Index u = this->units(), g4 = 4 * u, rows = b1 - b0;
     const Activation sig = this->options_.recurrent_activation(), act = this->options_.activation();
-    const bool standard = sig == Activation::sigmoid && act == Activation::tanh;
+    const bool hard = sig == Activation::hard_sigmoid;
+    const bool standard = (sig == Activation::sigmoid || hard) && act == Activation::tanh;
     const T* Ut = this->rec_t_.data();
     for (Index t = this->T_ - 1; t >= 0; --t) {
         T* D = this->at(this->dproj_, t, b0);
@@ -141,7 +155,10 @@ void LSTM<T>::backward_steps_fused(Index b0, Index b1) {
             const T* dh_run = this->dh_run_.data() + b * u;
             T* dc_run = this->dc_run_.data() + b * u;
             if (standard) {
-                lstm_gate_grads_row(u, p, ac, cp, dh_out, dh_run, dc_run, d);
+                if (hard)
+                    lstm_gate_grads_row<true>(u, p, ac, cp, dh_out, dh_run, dc_run, d);
+                else
+                    lstm_gate_grads_row<false>(u, p, ac, cp, dh_out, dh_run, dc_run, d);
                 continue;
             }
             for (Index k = 0; k < u; ++k) {

@@ -38,6 +38,31 @@ template <int R, int NV, int Bytes, typename T>
 inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* c, Index ldc) {
     using V = Vec<T, Bytes>;
     constexpr int L = Bytes / static_cast<int>(sizeof(T));
+    if constexpr (R == 1) {
+        // One row (batch 1: latency, streaming): even and odd q in separate accumulators, so
+        // twice as many FMA chains are in flight.
+        V even[NV], odd[NV];
+        for (int v = 0; v < NV; ++v) {
+            even[v] = load_vec<V>(c + v * L);
+            odd[v] = V{};
+        }
+        Index q = 0;
+        for (; q + 1 < k; q += 2) {
+            const V a0 = V{} + a[q], a1 = V{} + a[q + 1];
+            const T* b0 = b + q * ldb;
+            const T* b1 = b0 + ldb;
+            for (int v = 0; v < NV; ++v) {
+                even[v] += a0 * load_vec<V>(b0 + v * L);
+                odd[v] += a1 * load_vec<V>(b1 + v * L);
+            }
+        }
+        if (q < k) {
+            const V a0 = V{} + a[q];
+            for (int v = 0; v < NV; ++v) even[v] += a0 * load_vec<V>(b + q * ldb + v * L);
+        }
+        for (int v = 0; v < NV; ++v) store_vec(c + v * L, even[v] + odd[v]);
+        return;
+    }
     V acc[R][NV];
     for (int r = 0; r < R; ++r)
         for (int v = 0; v < NV; ++v) acc[r][v] = load_vec<V>(c + r * ldc + v * L);

@@ -1,0 +1,56 @@
+// bench/model_bench.hpp — `recur bench`: throughput and latency of the book's models (and one
+// large LSTM) on random data, the numbers issue #6 asks for, as one JSON object per model.
+//
+// Models (the case studies' own definitions, model/book_models.hpp; batch = the book's):
+//   sp500   LSTM(20) -> Dense(1) on (63, 1), MSE, RMSprop, batch 20
+//   macro   LSTM(12, seq) -> LSTM(6) -> Dense(10) -> Dense(2) on (24, 2), dropout and recurrent
+//           dropout 0.2, MAE, RMSprop, batch 20
+//   stocks  returns (52, 1) -> LSTM(25, seq) -> LSTM(10); ticker id -> Embedding(2489, 10);
+//           month one-hot (12) -> Concatenate -> Dense(10) -> Dense(1, sigmoid), BCE, RMSprop,
+//           batch 32
+//   imdb    ids (100) -> Embedding(20000, 100) -> GRU(32, dropout 0.2, recurrent dropout 0.2)
+//           -> Dense(1, sigmoid), BCE, RMSprop, batch 32
+//   large   LSTM(256) -> Dense(1) on (100, 64), MSE, Adam, batch 128
+//
+// Measures (float, the thread count set by the caller's options):
+//   train_windows_per_s   optimiser steps (gather the batch, forward, backward, update) over
+//                         8 distinct batches in turn, windows per second
+//   infer_windows_per_s   forward in inference mode on a prepared batch of 1,024 windows
+//   latency_us            forward of one window (batch 1), microseconds per call
+//   stream_step_us        sp500 only: one StreamingPredictor step (one new observation)
+//   train_gflops          nominal GEMM flops of a training step / time (the formula of
+//                         bench/README.md: recurrent 2 (I + U) G U T, Dense 2 in out, times 3
+//                         for forward + backward)
+// Each measure runs `warmup` seconds untimed, then `seconds` timed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "recur/tensor/tensor.hpp"
+
+namespace recur::bench {
+
+struct BenchOptions {
+    int threads = 1;
+    double seconds = 1.0;  // timed, per measure
+    double warmup = 0.3;   // untimed, per measure
+    std::uint64_t seed = 42;
+};
+
+struct BenchResult {
+    std::string model;
+    int threads = 1;
+    Index batch = 0, infer_batch = 1024, params = 0;
+    double train_flops_per_window = 0;
+    double train_windows_per_s = 0, infer_windows_per_s = 0, latency_us = 0;
+    double stream_step_us = -1;  // < 0: not measured (models other than sp500)
+    double train_gflops = 0;
+};
+
+std::vector<std::string> bench_model_names();
+// Throws std::invalid_argument for an unknown name (listing the known ones).
+BenchResult run_bench(const std::string& model, const BenchOptions& options);
+std::string to_json(const BenchResult& result);
+
+}  // namespace recur::bench
