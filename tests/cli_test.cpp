@@ -103,6 +103,50 @@ TEST_F(CliFiles, TrainSaveAndPredictInAFreshProcessIsBitIdentical) {
     }
 }
 
+TEST_F(CliFiles, PredictStreamCarriesStatesPerSeries) {
+    // Two interleaved series (tickers) of 63 observations each: the prediction after each
+    // ticker's last row equals predict() on that ticker's whole window.
+    Rng rng(3);
+    auto model = book_model<float>("sp500");
+    save_model(model, path("m.recur"));
+    Tensor<float> x({2, 63, 1});
+    for (Index i = 0; i < x.size(); ++i) x[i] = static_cast<float>(rng.uniform());
+    Tensor<float> expected = model.predict(x);
+    {
+        std::ofstream csv(path("stream.csv"));
+        csv << "ticker,close\n";
+        for (Index t = 0; t < 63; ++t)
+            for (Index s = 0; s < 2; ++s)
+                csv << (s ? "BBB" : "AAA") << "," << fmt_float(x.at(s, t, 0)) << "\n";
+    }
+    Result r = run("predict --stream --series-column ticker --model " + path("m.recur") +
+                   " --input " + path("stream.csv") + " --output " + path("p.csv"));
+    ASSERT_EQ(r.status, 0) << r.out;
+    std::ifstream pred(path("p.csv"));
+    std::string line, last[2];
+    std::getline(pred, line);
+    EXPECT_EQ(line, "ticker,y0");
+    int rows = 0;
+    while (std::getline(pred, line)) {
+        ++rows;
+        last[line.rfind("AAA", 0) == 0 ? 0 : 1] = line.substr(4);
+    }
+    EXPECT_EQ(rows, 126);
+    for (int s = 0; s < 2; ++s)
+        EXPECT_NEAR(std::stod(last[s]), expected[s], 1e-6) << "series " << s;
+
+    // Errors name the file, the line and the column.
+    std::ofstream(path("bad.csv")) << "ticker,close\nAAA,0.5\nAAA,oops\n";
+    Result bad = run("predict --stream --series-column ticker --model " + path("m.recur") +
+                     " --input " + path("bad.csv"));
+    EXPECT_NE(bad.status, 0);
+    EXPECT_NE(bad.out.find("bad.csv:3: column 2: 'oops' is not a number"), std::string::npos)
+        << bad.out;
+    Result missing = run("predict --stream --series-column symbol --model " + path("m.recur") +
+                         " --input " + path("bad.csv"));
+    EXPECT_NE(missing.out.find("no column named 'symbol'"), std::string::npos) << missing.out;
+}
+
 TEST_F(CliFiles, BrokenModelFilesAreRefusedWithTheirReason) {
     auto model = book_model<float>("sp500");
     save_model(model, path("good.recur"));
@@ -163,6 +207,35 @@ TEST(Cli, ReproduceStocksTakesThePeriodsAsFlags) {
     EXPECT_NE(bad.status, 0);
     EXPECT_NE(bad.out.find("expected a date YYYY-MM-DD"), std::string::npos) << bad.out;
     std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace recur
+
+namespace recur {
+namespace {
+
+TEST(Cli, BenchPrintsOneJsonObjectWithEveryMeasure) {
+    // Timings are not checked (they belong in benchmarks): only that every measure ran.
+    Result r = run("bench sp500 --seconds 0.02 --warmup 0");
+    ASSERT_EQ(r.status, 0) << r.out;
+    auto j = nlohmann::json::parse(r.out);
+    for (const char* key : {"train_windows_per_s", "infer_windows_per_s", "latency_us",
+                            "stream_step_us", "train_gflops"}) {
+        ASSERT_TRUE(j.contains(key) && j[key].is_number()) << key << " in " << r.out;
+        EXPECT_GT(j[key].get<double>(), 0) << key;
+    }
+    EXPECT_EQ(j["params"], 1781);
+    EXPECT_EQ(j["batch"], 20);
+    Result macro = run("bench macro --seconds 0.02 --warmup 0 --threads 2");
+    ASSERT_EQ(macro.status, 0) << macro.out;
+    auto m = nlohmann::json::parse(macro.out);
+    EXPECT_TRUE(m["stream_step_us"].is_null());
+    EXPECT_EQ(m["threads"], 2);
+    Result bad = run("bench nosuchmodel");
+    EXPECT_NE(bad.status, 0);
+    EXPECT_NE(bad.out.find("known: sp500, macro, stocks, imdb, large"), std::string::npos)
+        << bad.out;
 }
 
 }  // namespace

@@ -7,9 +7,16 @@
 // the sample (t0f0, t0f1, ..., t1f0, ...); a first row that does not parse as numbers is taken as a
 // header. Output CSV: one row per sample with the model's outputs, written with 9 significant
 // digits (float round-trips exactly).
+//
+// --stream: the input is a stream of observations, one time step per row (F values; with
+// --series-column NAME a column of series ids, e.g. tickers, each with its own state). Each row is
+// fed to a StreamingPredictor (model/streaming.hpp) and answered with the prediction after it:
+// the model's recurrent states carry from row to row, as in live use.
 #include <fmt/core.h>
 #include <fmt/os.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -18,6 +25,7 @@
 #include "casestudy/runner.hpp"
 #include "cli/commands.hpp"
 #include "recur/io/model_io.hpp"
+#include "recur/model/streaming.hpp"
 
 namespace recur::cli {
 namespace {
@@ -81,6 +89,103 @@ bool is_raw_series(const std::string& path) {
     return false;
 }
 
+std::vector<std::string> split_csv_line(const std::string& line) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) {
+        if (!cell.empty() && cell.back() == '\r') cell.pop_back();
+        cells.push_back(cell);
+    }
+    return cells;
+}
+
+// recur predict --stream: one observation per row, one prediction per row.
+void predict_stream(const std::string& model_path, const std::string& path,
+                    const std::string& output, const std::string& series_column) {
+    Model<float> model = load_model<float>(model_path);
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot open " + path);
+    std::vector<std::vector<std::string>> rows;
+    std::vector<Index> line_numbers;
+    std::string line;
+    Index line_no = 0;
+    while (std::getline(in, line)) {
+        ++line_no;
+        if (line.empty() || line == "\r") continue;
+        rows.push_back(split_csv_line(line));
+        line_numbers.push_back(line_no);
+    }
+    if (rows.empty()) throw std::runtime_error(path + ": no observations");
+    // A header when the first row has a cell that is not a number (always, with a series column).
+    auto is_number = [](const std::string& c) {
+        try {
+            size_t used = 0;
+            std::stof(c, &used);
+            return used == c.size();
+        } catch (const std::exception&) {
+            return false;
+        }
+    };
+    bool header = !series_column.empty();
+    for (const auto& c : rows[0]) header = header || !is_number(c);
+    Index series_col = -1;
+    if (!series_column.empty()) {
+        for (size_t k = 0; k < rows[0].size(); ++k)
+            if (rows[0][k] == series_column) series_col = static_cast<Index>(k);
+        if (series_col < 0)
+            throw std::runtime_error(path + ":1: no column named '" + series_column + "'");
+    }
+    // Series ids in order of first appearance; each gets one state slot.
+    std::vector<std::string> ids;
+    std::vector<Index> slot(rows.size(), 0);
+    for (size_t r = header ? 1 : 0; r < rows.size() && series_col >= 0; ++r) {
+        if (static_cast<Index>(rows[r].size()) <= series_col) continue;  // reported below
+        const std::string& id = rows[r][static_cast<size_t>(series_col)];
+        auto it = std::find(ids.begin(), ids.end(), id);
+        slot[r] = it - ids.begin();
+        if (it == ids.end()) ids.push_back(id);
+    }
+    StreamingPredictor<float> live(model, std::max<Index>(1, static_cast<Index>(ids.size())));
+    const Index features = live.input_size(), want = features + (series_col >= 0 ? 1 : 0);
+    std::string text;
+    if (header) {
+        if (series_col >= 0) text += series_column + ",";
+        for (Index k = 0; k < live.output_size(); ++k)
+            text += fmt::format("{}y{}", k ? "," : "", k);
+        text += '\n';
+    }
+    std::vector<float> x(static_cast<size_t>(features));
+    for (size_t r = header ? 1 : 0; r < rows.size(); ++r) {
+        const auto& cells = rows[r];
+        if (static_cast<Index>(cells.size()) != want)
+            throw std::runtime_error(fmt::format(
+                "{}:{}: {} values, expected {} ({} feature(s){})", path, line_numbers[r],
+                cells.size(), want, features, series_col >= 0 ? " and the series id" : ""));
+        Index f = 0;
+        for (size_t k = 0; k < cells.size(); ++k) {
+            if (static_cast<Index>(k) == series_col) continue;
+            if (!is_number(cells[k]))
+                throw std::runtime_error(fmt::format("{}:{}: column {}: '{}' is not a number", path,
+                                                     line_numbers[r], k + 1, cells[k]));
+            float v = std::stof(cells[k]);
+            if (!std::isfinite(v))
+                throw std::runtime_error(fmt::format("{}:{}: column {}: '{}' is not finite", path,
+                                                     line_numbers[r], k + 1, cells[k]));
+            x[static_cast<size_t>(f++)] = v;
+        }
+        const float* y = live.step(slot[r], x.data());
+        if (series_col >= 0) text += cells[static_cast<size_t>(series_col)] + ",";
+        for (Index k = 0; k < live.output_size(); ++k)
+            text += fmt::format("{}{:.9g}", k ? "," : "", y[k]);
+        text += '\n';
+    }
+    if (output == "-")
+        fmt::print("{}", text);
+    else
+        write_file_atomic(output, text);
+}
+
 }  // namespace
 
 void add_predict_command(CLI::App& app) {
@@ -92,7 +197,20 @@ void add_predict_command(CLI::App& app) {
     cmd->add_option("--input,--data", *input, "CSV, one sample per row (flattened T*F values)")
         ->required();
     cmd->add_option("--output,--out", *output, "Output CSV ('-' = stdout)");
+    auto stream = std::make_shared<bool>(false);
+    auto series_column = std::make_shared<std::string>();
+    cmd->add_flag("--stream", *stream,
+                  "Input is a stream of observations (one time step per row); states carry "
+                  "from row to row and every row gets the prediction after it");
+    cmd->add_option("--series-column", *series_column,
+                    "With --stream: the column of series ids (e.g. tickers); each series keeps "
+                    "its own state");
     cmd->callback([=] {
+        if (*stream) {
+            predict_stream(*model_path, *input, *output, *series_column);
+            return;
+        }
+        if (!series_column->empty()) throw std::runtime_error("--series-column needs --stream");
         if (is_raw_series(*input)) {
             // A date-indexed CSV (or a data directory): transform, scale and window it as the
             // run that saved the model did (config.toml and scaler.json beside model.recur).
