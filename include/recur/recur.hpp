@@ -5,6 +5,7 @@
 #include "recur/data/data.hpp"
 #include "recur/io/model_io.hpp"
 #include "recur/layers/activation.hpp"
+#include "recur/layers/attention.hpp"
 #include "recur/layers/bidirectional.hpp"
 #include "recur/layers/concatenate.hpp"
 #include "recur/layers/dense.hpp"

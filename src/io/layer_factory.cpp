@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "recur/io/model_io.hpp"
+#include "recur/layers/attention.hpp"
 #include "recur/layers/bidirectional.hpp"
 #include "recur/layers/concatenate.hpp"
 #include "recur/layers/dense.hpp"
@@ -71,12 +72,17 @@ std::unique_ptr<Layer<T>> layer_from_config(const std::string& kind, const std::
         if (kind == "Reshape")
             return std::make_unique<Reshape<T>>(j.at("target_shape").get<std::vector<Index>>());
         if (kind == "Flatten") return std::make_unique<Flatten<T>>();
+        if (kind == "Attention")
+            return std::make_unique<Attention<T>>(
+                AttentionOptions()
+                    .score(attention_score_from_name(j.value("score", std::string("dot"))))
+                    .units(j.value("units", Index(0))));
     } catch (const nlohmann::json::exception& e) {
         throw std::invalid_argument("layer config for " + kind + ": " + e.what());
     }
     throw std::invalid_argument("unknown layer kind '" + kind +
                                 "' (known: Dense, Embedding, Dropout, SimpleRNN, LSTM, GRU, "
-                                "Concatenate, Reshape, Flatten)");
+                                "Bidirectional, Concatenate, Reshape, Flatten, Attention)");
 }
 
 template std::unique_ptr<Layer<float>> layer_from_config<float>(const std::string&,
