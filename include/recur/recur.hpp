@@ -20,6 +20,7 @@
 #include "recur/metrics/metrics.hpp"
 #include "recur/model/dataset.hpp"
 #include "recur/model/model.hpp"
+#include "recur/model/seq2seq.hpp"
 #include "recur/model/sequential.hpp"
 #include "recur/model/streaming.hpp"
 #include "recur/tensor/parallel.hpp"
