@@ -305,3 +305,70 @@ TEST(Reproduce, PredictOnRawSeriesMatchesTheRunsTestPredictions) {
             }
     EXPECT_EQ(matched, 251u);
 }
+
+TEST(Reproduce, MacroMultistepWritesHorizonTablesAndWalksForward) {
+    for (const char* f : {"fred/UMCSENT.csv", "fred/IPGMFN.csv"})
+        if (!fs::exists(fs::path(kData) / f)) GTEST_SKIP() << "no " << f << " under " << kData;
+    CaseConfig config = recur::casestudy::load_config(kRepo + "/configs/macro-multistep.toml");
+    recur::casestudy::RunOptions o;
+    o.data_dir = kData;
+    o.out_dir = fresh_dir("multistep").string();
+    o.epochs = 3;
+    o.verbose = 0;
+    recur::casestudy::run_seeds(config, o);
+    const fs::path out(o.out_dir);
+    for (const char* f : {"metrics.json", "multistep.csv", "forecasts.csv", "history.csv",
+                          "mae_by_horizon.svg", "attention_heatmap.svg", "config.toml"})
+        EXPECT_TRUE(fs::exists(out / f)) << f;
+    nlohmann::json m = read_json(out / "metrics.json");
+    for (const char* k : {"seq2seq_mae_by_horizon", "var_mae_by_horizon", "naive_mae_by_horizon"}) {
+        ASSERT_TRUE(m[k].is_array()) << k;
+        ASSERT_EQ(m[k].size(), 12u) << k;
+        for (const auto& v : m[k]) EXPECT_TRUE(v.is_number() && v.get<double>() > 0) << k;
+    }
+    // Origins 2015-12 .. 2016-12: every target in 2016-2017.
+    EXPECT_EQ(m["n_origins"].get<int>(), 13);
+    EXPECT_EQ(m["first_origin"].get<std::string>(), "2015-12-01");
+    EXPECT_EQ(m["last_origin"].get<std::string>(), "2016-12-01");
+    EXPECT_GT(m["params"].get<int>(), 0);
+    // The naive column of forecasts.csv reproduces naive_mae_by_horizon.
+    std::ifstream fc(out / "forecasts.csv");
+    std::string line;
+    std::getline(fc, line);
+    std::vector<double> sum(12, 0.0);
+    std::vector<int> count(12, 0);
+    while (std::getline(fc, line)) {
+        std::vector<std::string> cells;
+        std::stringstream ss(line);
+        for (std::string c; std::getline(ss, c, ',');) cells.push_back(c);
+        ASSERT_EQ(cells.size(), 8u) << line;
+        const int h = std::stoi(cells[1]) - 1;
+        sum[size_t(h)] += std::abs(std::stod(cells[4]) - std::stod(cells[7]));
+        ++count[size_t(h)];
+    }
+    for (int h = 0; h < 12; ++h) {
+        EXPECT_EQ(count[size_t(h)], 13 * 2);
+        EXPECT_NEAR(sum[size_t(h)] / count[size_t(h)], m["naive_mae_by_horizon"][size_t(h)], 1e-6);
+    }
+    // Walk-forward: 3 refits; the naive forecasts do not depend on it, the VAR's do.
+    config.multistep.folds = 3;
+    o.out_dir = fresh_dir("multistep_wf").string();
+    recur::casestudy::run_seeds(config, o);
+    nlohmann::json w = read_json(fs::path(o.out_dir) / "metrics.json");
+    EXPECT_EQ(w["folds"].get<int>(), 3);
+    EXPECT_EQ(w["naive_mae_by_horizon"], m["naive_mae_by_horizon"]);
+    EXPECT_NE(w["var_mae_by_horizon"], m["var_mae_by_horizon"]);
+    // A rolling window needs its length.
+    std::string text =
+        "name = \"x\"\nreport = \"multistep\"\n[data]\n[[data.series]]\nfile = "
+        "\"a.csv\"\n[windows]\nwindow = 24\ntest_start = \"2016-01-01\"\n[model]\n"
+        "[training]\nepochs = 1\n"
+        "[walk_forward]\nfolds = 2\nwindow = \"rolling\"\n";
+    try {
+        recur::casestudy::parse_config(text, "x.toml");
+        ADD_FAILURE() << "rolling without train_rows accepted";
+    } catch (const recur::casestudy::ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("walk_forward.train_rows"), std::string::npos)
+            << e.what();
+    }
+}

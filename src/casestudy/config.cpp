@@ -153,6 +153,7 @@ void check_date(const Reader& r, const std::string& key, const std::string& v) {
 
 void parse_series(const Reader& r, CaseConfig& c);
 void parse_panel(const Reader& r, CaseConfig& c);
+void parse_multistep(const Reader& r, const Reader& model, CaseConfig& c);
 void parse_text(const Reader& r, CaseConfig& c);
 void parse_training(const Reader& r, CaseConfig& c);
 
@@ -170,11 +171,12 @@ CaseConfig parse_config(const std::string& text, const std::string& path) {
     }
     Reader r(root, path, "");
     r.only({"name", "report", "seed", "data", "scaling", "windows", "text", "model", "training",
-            "reference", "baselines"});
+            "reference", "baselines", "walk_forward"});
     CaseConfig c;
     c.path = path;
     c.name = r.str("name", "case");
-    c.report = r.choice("report", "levels", {"levels", "changes", "classification", "text"});
+    c.report =
+        r.choice("report", "levels", {"levels", "changes", "classification", "text", "multistep"});
     c.seed = static_cast<std::uint64_t>(r.integer("seed", 42));
     const bool panel = c.report == "classification";
     if (panel) {
@@ -242,22 +244,27 @@ void parse_series(const Reader& r, CaseConfig& c) {
     check_date(win, "test_start", c.test_start);
 
     Reader model = r.table("model", true);
-    model.only({"layers"});
-    for (const Reader& l : model.tables("layers")) {
-        l.only({"type", "units", "return_sequences", "dropout", "recurrent_dropout", "activation",
-                "recurrent_activation"});
-        LayerSpec spec;
-        spec.type = l.choice("type", "", {"LSTM", "GRU", "SimpleRNN", "Dense"});
-        spec.units = l.integer("units", 1, true, 1);
-        spec.return_sequences = l.boolean("return_sequences", false);
-        spec.dropout = l.number("dropout", 0.0);
-        spec.recurrent_dropout = l.number("recurrent_dropout", 0.0);
-        spec.activation = l.str("activation", "");
-        spec.recurrent_activation = l.str("recurrent_activation", "");
-        c.layers.push_back(spec);
+    if (c.report == "multistep") {
+        parse_multistep(r, model, c);
+    } else {
+        model.only({"layers"});
+        for (const Reader& l : model.tables("layers")) {
+            l.only({"type", "units", "return_sequences", "dropout", "recurrent_dropout",
+                    "activation", "recurrent_activation"});
+            LayerSpec spec;
+            spec.type = l.choice("type", "", {"LSTM", "GRU", "SimpleRNN", "Dense"});
+            spec.units = l.integer("units", 1, true, 1);
+            spec.return_sequences = l.boolean("return_sequences", false);
+            spec.dropout = l.number("dropout", 0.0);
+            spec.recurrent_dropout = l.number("recurrent_dropout", 0.0);
+            spec.activation = l.str("activation", "");
+            spec.recurrent_activation = l.str("recurrent_activation", "");
+            c.layers.push_back(spec);
+        }
+        if (c.layers.empty())
+            throw ConfigError(path +
+                              ": key 'model.layers': expected at least one [[model.layers]]");
     }
-    if (c.layers.empty())
-        throw ConfigError(path + ": key 'model.layers': expected at least one [[model.layers]]");
 
     Reader baselines = r.table("baselines");
     baselines.only({"var"});
@@ -265,6 +272,35 @@ void parse_series(const Reader& r, CaseConfig& c) {
     var.only({"maxlags", "ic"});
     c.var_maxlags = var.integer("maxlags", 0, false, 0);
     c.var_ic = var.choice("ic", "aic", {"aic", "bic", "hqic", "fpe"});
+}
+
+void parse_multistep(const Reader& r, const Reader& model, CaseConfig& c) {
+    MultistepSpec& m = c.multistep;
+    model.only({"horizon", "units", "attention", "score", "scheduled_sampling", "validation"});
+    m.horizon = model.integer("horizon", 12, false, 1);
+    m.units = model.integer("units", 32, false, 1);
+    m.attention = model.boolean("attention", true);
+    m.score = model.choice("score", "general", {"dot", "general", "additive"});
+    m.sampling = model.number("scheduled_sampling", 0.25);
+    m.validation = model.number("validation", 0.15);
+    if (m.sampling < 0 || m.sampling > 1)
+        throw ConfigError(c.path +
+                          ": key 'model.scheduled_sampling': expected a probability in "
+                          "[0, 1], got " +
+                          std::to_string(m.sampling));
+    if (m.validation < 0 || m.validation >= 1)
+        throw ConfigError(c.path + ": key 'model.validation': expected a share in [0, 1), got " +
+                          std::to_string(m.validation));
+    Reader wf = r.table("walk_forward");
+    wf.only({"folds", "window", "train_rows", "gap"});
+    m.folds = wf.integer("folds", 0, false, 0);
+    m.window = wf.choice("window", "expanding", {"expanding", "rolling"});
+    m.train_rows = wf.integer("train_rows", 0, false, 0);
+    m.gap = wf.integer("gap", 0, false, 0);
+    if (m.window == "rolling" && m.train_rows == 0)
+        throw ConfigError(c.path +
+                          ": key 'walk_forward.train_rows': expected the rolling window's "
+                          "length in rows (> 0) with window = \"rolling\"");
 }
 
 void parse_panel(const Reader& r, CaseConfig& c) {

@@ -100,10 +100,30 @@ struct TextSpec {
     std::string recurrent_activation = "hard_sigmoid";
 };
 
+// report = "multistep": h = 1..horizon forecasts of every series from rolling origins in the test
+// period by a seq2seq LSTM (model/seq2seq.hpp), the VAR's iterated forecast and the naive last
+// value (configs/macro-multistep.toml). [model] and [walk_forward] keys, defaults below.
+struct MultistepSpec {
+    long horizon = 12;
+    long units = 32;
+    bool attention = true;
+    std::string score = "general";  // dot | general | additive
+    double sampling = 0.25;         // scheduled sampling: probability reached at the last epoch
+    double validation = 0.15;       // share of the training windows (the latest) for early stopping
+    // Walk-forward: refit before each of `folds` groups of test origins (0: one fit before the
+    // test period); "expanding" keeps every earlier row, "rolling" the last train_rows rows;
+    // training targets end `gap` rows before the group's first origin.
+    long folds = 0;
+    std::string window = "expanding";
+    long train_rows = 0;
+    long gap = 0;
+};
+
 struct CaseConfig {
     std::string path;  // the file it was read from
     std::string name;
-    std::string report = "levels";  // "levels" | "changes"
+    std::string report =
+        "levels";  // "levels" | "changes" | "classification" | "text" | "multistep"
     std::uint64_t seed = 42;
     std::string start, end;
     std::vector<SeriesSpec> series;
@@ -120,8 +140,9 @@ struct CaseConfig {
     bool early_stopping = false;
     EarlyStoppingOptions early;
     std::vector<std::pair<std::string, double>> reference;
-    PanelSpec panel;  // report = "classification"
-    TextSpec text;    // report = "text"
+    PanelSpec panel;          // report = "classification"
+    TextSpec text;            // report = "text"
+    MultistepSpec multistep;  // report = "multistep"
     // [baselines.var]: a VAR(p) with intercept fit on the training rows, p chosen by `var_ic`
     // up to `var_maxlags` (0 = no VAR).
     long var_maxlags = 0;

@@ -1,5 +1,6 @@
 #include "casestudy/runner.hpp"
 
+#include "casestudy/multistep_runner.hpp"
 #include "casestudy/panel_runner.hpp"
 #include "casestudy/text_runner.hpp"
 
@@ -44,23 +45,6 @@ Series apply_transforms(Series s, const SeriesSpec& spec) {
             s = pct_change(s, transform_arg(t));
     }
     return s;
-}
-
-Frame load_frame(const CaseConfig& c, const RunOptions& o) {
-    std::vector<Series> all;
-    for (const SeriesSpec& spec : c.series) {
-        fs::path p = fs::path(o.data_dir) / spec.file;
-        if (!fs::exists(p))
-            throw DataError(p.string() + ": no such file (series '" + spec.name + "' of " + c.path +
-                            "); run `recur data fetch fred " + fs::path(spec.file).stem().string() +
-                            "` or pass --data-dir");
-        Series s = read_fred_csv(p.string(), spec.column);
-        s = slice_dates(s, c.start, c.end);
-        s = apply_transforms(std::move(s), spec);
-        s.name = spec.name;
-        all.push_back(std::move(s));
-    }
-    return dropna(align(all));
 }
 
 Sequential<float> build_model(const CaseConfig& c, Index window, Index features,
@@ -164,6 +148,23 @@ std::string read_text(const std::string& path) {
 
 }  // namespace
 
+Frame load_frame(const CaseConfig& c, const RunOptions& o) {
+    std::vector<Series> all;
+    for (const SeriesSpec& spec : c.series) {
+        fs::path p = fs::path(o.data_dir) / spec.file;
+        if (!fs::exists(p))
+            throw DataError(p.string() + ": no such file (series '" + spec.name + "' of " + c.path +
+                            "); run `recur data fetch fred " + fs::path(spec.file).stem().string() +
+                            "` or pass --data-dir");
+        Series s = read_fred_csv(p.string(), spec.column);
+        s = slice_dates(s, c.start, c.end);
+        s = apply_transforms(std::move(s), spec);
+        s.name = spec.name;
+        all.push_back(std::move(s));
+    }
+    return dropna(align(all));
+}
+
 void predict_run(const std::string& run_dir, const std::string& data, const std::string& out_csv) {
     const fs::path dir(run_dir);
     CaseConfig c = load_config((dir / "config.toml").string());
@@ -228,6 +229,7 @@ void predict_run(const std::string& run_dir, const std::string& data, const std:
 report::Metrics run_case(const CaseConfig& c, const RunOptions& o) {
     if (c.report == "classification") return run_panel_case(c, o);
     if (c.report == "text") return run_text_case(c, o);
+    if (c.report == "multistep") return run_multistep_case(c, o);
     if (o.threads > 0) set_num_threads(o.threads);
     const std::uint64_t seed = o.seed.value_or(c.seed);
     const int epochs = o.epochs.value_or(c.epochs);

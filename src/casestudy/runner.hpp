@@ -12,6 +12,7 @@
 #include <string>
 
 #include "casestudy/config.hpp"
+#include "recur/data/frame.hpp"
 #include "report/report.hpp"
 
 namespace recur::casestudy {
@@ -27,6 +28,10 @@ struct RunOptions {
     int seeds = 1;
     int verbose = 1;  // fit's progress lines
 };
+
+// The config's series read from options.data_dir, sliced to [start, end], transformed, aligned on
+// their common dates (rows with a missing value dropped).
+Frame load_frame(const CaseConfig& config, const RunOptions& options);
 
 // One run into options.out_dir; returns the metrics written to metrics.json.
 report::Metrics run_case(const CaseConfig& config, const RunOptions& options);

@@ -39,6 +39,16 @@ std::shared_ptr<CaseFlags> add_case_flags(CLI::App* cmd) {
     cmd->add_option("--test-weeks", f->test_weeks,
                     "Stock panel: test = the last N target weeks (default: the config's)")
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--walk-forward", f->walk_forward,
+                    "Multistep configs: refit before each of N groups of test origins")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--wf-window", f->wf_window,
+                    "Walk-forward training window: expanding (default) or rolling")
+        ->check(CLI::IsMember({"expanding", "rolling"}));
+    cmd->add_option("--wf-train-rows", f->wf_train_rows, "Rolling window length in rows")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--gap", f->gap, "Rows between the last training target and the test origin")
+        ->check(CLI::NonNegativeNumber);
     cmd->add_flag("--quiet,-q", f->quiet, "No progress lines");
     return f;
 }
@@ -53,6 +63,19 @@ void run_case_study(const std::string& config_path, const CaseFlags& f) {
             throw CLI::ValidationError("--test-weeks", "only for a stock-panel config");
         config.panel.test_weeks = f.test_weeks;
         config.panel.test_start.clear();
+    }
+    if (f.walk_forward > 0 || !f.wf_window.empty() || f.wf_train_rows > 0 || f.gap >= 0) {
+        if (config.report != "multistep")
+            throw CLI::ValidationError("--walk-forward",
+                                       "walk-forward options apply to multistep configs "
+                                       "(report = \"multistep\", e.g. macro-multistep)");
+        auto& m = config.multistep;
+        if (f.walk_forward > 0) m.folds = f.walk_forward;
+        if (!f.wf_window.empty()) m.window = f.wf_window;
+        if (f.wf_train_rows > 0) m.train_rows = f.wf_train_rows;
+        if (f.gap >= 0) m.gap = f.gap;
+        if (m.window == "rolling" && m.train_rows == 0)
+            throw CLI::ValidationError("--wf-window", "rolling needs --wf-train-rows N");
     }
     casestudy::RunOptions o;
     o.data_dir = f.data_dir;

@@ -1,5 +1,5 @@
-// recur reproduce sp500|macro|stocks|imdb|imdb-glove — `recur fit configs/<name>.toml`: the book's
-// case studies.
+// recur reproduce sp500|macro|stocks|imdb|imdb-glove|macro-multistep — `recur fit
+// configs/<name>.toml`: the book's case studies.
 #include <filesystem>
 
 #include "cli/commands.hpp"
@@ -16,12 +16,14 @@ void add_reproduce_command(CLI::App& app) {
                            "Reproduce a book case study: sp500 (LSTM on the S&P 500), macro "
                            "(stacked LSTM on sentiment and industrial production), stocks "
                            "(stacked LSTM + ticker embedding classifying weekly returns), imdb "
-                           "(GRU sentiment on learned embeddings) or imdb-glove (frozen GloVe)");
+                           "(GRU sentiment on learned embeddings), imdb-glove (frozen GloVe) or "
+                           "macro-multistep (seq2seq with attention vs VAR vs naive, h = 1..12)");
     auto name = std::make_shared<std::string>();
     auto config_dir = std::make_shared<std::string>(RECUR_CONFIG_DIR);
-    cmd->add_option("name", *name, "sp500 | macro | stocks | imdb | imdb-glove")
+    cmd->add_option("name", *name, "sp500 | macro | stocks | imdb | imdb-glove | macro-multistep")
         ->required()
-        ->check(CLI::IsMember({"sp500", "macro", "stocks", "imdb", "imdb-glove"}));
+        ->check(
+            CLI::IsMember({"sp500", "macro", "stocks", "imdb", "imdb-glove", "macro-multistep"}));
     cmd->add_option("--config", *config_dir, "Directory holding <name>.toml")
         ->capture_default_str();
     auto flags = add_case_flags(cmd);

@@ -149,3 +149,74 @@ std::string svg_plots(const std::vector<Plot>& panels) {
 }
 
 }  // namespace recur::report
+
+namespace recur::report {
+
+std::string svg_heatmap(const Heatmap& h) {
+    const std::size_t rows = h.values.size(), cols = rows ? h.values[0].size() : 0;
+    constexpr double kCell = 22, kLeft = 110, kTop = 60, kBottom = 70, kLegend = 70;
+    const double width = kLeft + kCell * double(cols) + kLegend;
+    const double height = kTop + kCell * double(rows) + kBottom;
+    double lo = 0, hi = 0;
+    bool first = true;
+    for (const auto& r : h.values)
+        for (double v : r) {
+            if (!std::isfinite(v)) continue;
+            lo = first ? v : std::min(lo, v);
+            hi = first ? v : std::max(hi, v);
+            first = false;
+        }
+    if (hi <= lo) hi = lo + 1;
+    // White (lo) to dark blue (hi).
+    auto colour = [&](double v) {
+        const double t = std::clamp((v - lo) / (hi - lo), 0.0, 1.0);
+        const int r = static_cast<int>(255 - t * (255 - 8)),
+                  g = static_cast<int>(255 - t * (255 - 48)),
+                  b = static_cast<int>(255 - t * (255 - 107));
+        return fmt::format("rgb({},{},{})", r, g, b);
+    };
+    std::string svg = fmt::format(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{:.0f}\" height=\"{:.0f}\" "
+        "font-family=\"sans-serif\" font-size=\"11\">\n"
+        "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+        "<text x=\"{:.0f}\" y=\"24\" text-anchor=\"middle\" font-size=\"14\">{}</text>\n",
+        width, height, width / 2, escape(h.title));
+    for (std::size_t i = 0; i < rows; ++i) {
+        const double y = kTop + kCell * double(i);
+        if (i < h.row_labels.size())
+            svg += fmt::format("<text x=\"{:.0f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n",
+                               kLeft - 6, y + kCell * 0.7, escape(h.row_labels[i]));
+        for (std::size_t j = 0; j < cols; ++j)
+            svg += fmt::format(
+                "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" fill=\"{}\">"
+                "<title>{:.4f}</title></rect>\n",
+                kLeft + kCell * double(j), y, kCell, kCell, colour(h.values[i][j]), h.values[i][j]);
+    }
+    for (std::size_t j = 0; j < cols && j < h.col_labels.size(); ++j) {
+        const double x = kLeft + kCell * (double(j) + 0.5), y = kTop + kCell * double(rows) + 8;
+        svg += fmt::format(
+            "<text x=\"{:.1f}\" y=\"{:.1f}\" transform=\"rotate(60 {:.1f} {:.1f})\">{}</text>\n", x,
+            y, x, y, escape(h.col_labels[j]));
+    }
+    svg += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">{}</text>\n",
+                       kLeft + kCell * double(cols) / 2, height - 6, escape(h.x_label));
+    svg += fmt::format(
+        "<text x=\"14\" y=\"{:.0f}\" transform=\"rotate(-90 14 {:.0f})\" "
+        "text-anchor=\"middle\">{}</text>\n",
+        kTop + kCell * double(rows) / 2, kTop + kCell * double(rows) / 2, escape(h.y_label));
+    // Colour scale.
+    const double lx = kLeft + kCell * double(cols) + 20;
+    for (int k = 0; k < 10; ++k) {
+        const double v = hi - (hi - lo) * k / 9.0;
+        svg += fmt::format(
+            "<rect x=\"{:.0f}\" y=\"{:.0f}\" width=\"14\" height=\"12\" fill=\"{}\"/>\n", lx,
+            kTop + 12.0 * k, colour(v));
+    }
+    svg += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\">{}</text>\n", lx + 18, kTop + 10,
+                       tick_label(hi));
+    svg += fmt::format("<text x=\"{:.0f}\" y=\"{:.0f}\">{}</text>\n", lx + 18, kTop + 118,
+                       tick_label(lo));
+    return svg + "</svg>\n";
+}
+
+}  // namespace recur::report

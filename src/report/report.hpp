@@ -30,4 +30,13 @@ struct Plot {
 // One or more panels stacked vertically, each 860 x 300 px.
 std::string svg_plots(const std::vector<Plot>& panels);
 
+// A matrix as coloured cells (white = smallest, dark blue = largest), with row and column labels
+// and a colour scale; each cell's value is in its SVG <title> (shown on hover).
+struct Heatmap {
+    std::string title, x_label, y_label;
+    std::vector<std::string> row_labels, col_labels;
+    std::vector<std::vector<double>> values;  // values[row][col]
+};
+std::string svg_heatmap(const Heatmap& heatmap);
+
 }  // namespace recur::report
