@@ -276,10 +276,12 @@ void parse_series(const Reader& r, CaseConfig& c) {
 
 void parse_multistep(const Reader& r, const Reader& model, CaseConfig& c) {
     MultistepSpec& m = c.multistep;
-    model.only({"horizon", "units", "attention", "score", "scheduled_sampling", "validation"});
+    model.only(
+        {"horizon", "units", "attention", "score", "residual", "scheduled_sampling", "validation"});
     m.horizon = model.integer("horizon", 12, false, 1);
     m.units = model.integer("units", 32, false, 1);
     m.attention = model.boolean("attention", true);
+    m.residual = model.boolean("residual", true);
     m.score = model.choice("score", "general", {"dot", "general", "additive"});
     m.sampling = model.number("scheduled_sampling", 0.25);
     m.validation = model.number("validation", 0.15);

@@ -108,6 +108,7 @@ struct MultistepSpec {
     long units = 32;
     bool attention = true;
     std::string score = "general";  // dot | general | additive
+    bool residual = true;           // the decoder forecasts changes from the previous value
     double sampling = 0.25;         // scheduled sampling: probability reached at the last epoch
     double validation = 0.15;       // share of the training windows (the latest) for early stopping
     // Walk-forward: refit before each of `folds` groups of test origins (0: one fit before the

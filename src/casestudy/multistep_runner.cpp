@@ -118,6 +118,7 @@ report::Metrics run_multistep_case(const CaseConfig& c, const RunOptions& o) {
     so.units = ms.units;
     so.attention = ms.attention;
     so.score = attention_score_from_name(ms.score);
+    so.residual = ms.residual;
     so.seed = seed;
     const Loss loss = loss_from_name(c.loss);
 
@@ -329,9 +330,9 @@ report::Metrics run_multistep_case(const CaseConfig& c, const RunOptions& o) {
                     frame.dates[size_t(origins.front())], frame.dates[size_t(origins.back())], K);
     p.y_label = "MAE";
     for (Index h = 0; h < H; ++h) p.x_labels.push_back("h=" + std::to_string(h + 1));
-    p.lines = {{"seq2seq LSTM" + std::string(so.attention ? " + attention" : ""), m_s2s, ""},
-               {fmt::format("VAR({}) iterated", var_lags), m_var, ""},
-               {"naive (value at origin)", m_naive, ""}};
+    p.lines = {{so.attention ? "seq2seq+attn" : "seq2seq", m_s2s, ""},
+               {fmt::format("VAR({})", var_lags), m_var, ""},
+               {"naive", m_naive, ""}};
     write_file_atomic((out / "mae_by_horizon.svg").string(), report::svg_plots({p}));
     if (!heat.empty()) {
         report::Heatmap hm;

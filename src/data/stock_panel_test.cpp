@@ -444,6 +444,11 @@ std::string real_panel() {
 }
 
 TEST(StockPanelReal, WeeklyReturnsAndBookWindows) {
+#if defined(__SANITIZE_ADDRESS__)
+    // 11.9 million rows take ~30 s under ASan; the same reader and windows run under the
+    // sanitizers on the hand-made panels above.
+    GTEST_SKIP() << "the full panel is read only in optimised builds";
+#endif
     const std::string path = real_panel();
     if (!fs::exists(path)) GTEST_SKIP() << path << " not found (see README)";
     const auto t0 = std::chrono::steady_clock::now();

@@ -181,12 +181,15 @@ TEST(StepKernels, FusedCellsMatchTheReferenceInDouble) {
 }
 
 TEST(StepKernels, FusedCellsMatchTheReferenceInFloat) {
-    // Float: the two differ only in summation order (float rounding).
+    // Float: the two differ only in the order of float operations (summation order; Eigen's
+    // vectorised vs scalar tails of tanh / logistic), which after 63 recurrent steps reaches a
+    // few float epsilons (1.2e-7): at most 9.3e-7 in the optimised build, 1.4e-6 in the -O0
+    // sanitizer build. The 1e-6 agreement is checked in double above (to 1e-12).
     double worst = 0;
     for (const CellCase& c : cases()) {
         double err = fused_vs_reference<float>(c);
         worst = std::max(worst, err);
-        EXPECT_LT(err, 1e-6) << describe(c);
+        EXPECT_LT(err, 5e-6) << describe(c);
     }
     std::printf("largest fused-vs-reference difference (float, relative to scale): %.2e\n", worst);
 }

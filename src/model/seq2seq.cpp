@@ -24,6 +24,8 @@ Seq2Seq<T>::Seq2Seq(Seq2SeqOptions o)
       attention_(AttentionOptions().score(o.score)),
       combine_(DenseOptions(o.units).activation(Activation::tanh)),
       output_(DenseOptions(o.output_features).activation(o.output_activation)) {
+    if (o.residual && o.output_activation != Activation::linear)
+        throw std::invalid_argument("Seq2Seq: residual forecasts need a linear output");
     if (o.input_steps < 1 || o.input_features < 1 || o.horizon < 1 || o.output_features < 1 ||
         o.units < 1)
         throw std::invalid_argument("Seq2Seq: steps, features, horizon and units must be >= 1");
@@ -104,6 +106,9 @@ const Tensor<T>& Seq2Seq<T>::forward_teacher(const Tensor<T>& x, const Tensor<T>
     decoder_.set_initial_state({encoder_.final_state(0), encoder_.final_state(1)});
     decoder_.forward(dec_in, dec_out_, mode);
     head_forward(dec_out_, enc_out_, y_, mode);
+    // Residual: y_k += the decoder's input (a constant here: no gradient flows into it).
+    if (options_.residual)
+        for (Index i = 0; i < y_.size(); ++i) y_[i] += dec_in[i];
     return y_;
 }
 
@@ -145,6 +150,8 @@ void Seq2Seq<T>::predict(const Tensor<T>& x, const Tensor<T>& start, Tensor<T>& 
         decoder_.forward(step_in_, step_out_, Mode::inference);
         states = {decoder_.final_state(0), decoder_.final_state(1)};
         head_forward(step_out_, enc_out_, step_y_, Mode::inference);
+        if (options_.residual)
+            for (Index i = 0; i < B * F; ++i) step_y_[i] += step_in_[i];
         std::copy(step_y_.data(), step_y_.data() + B * F, y_hat.data() + k * B * F);
         if (options_.attention) {
             const Tensor<T>& a = attention_.attention_weights();  // (1, B, T_in)
@@ -189,6 +196,8 @@ double Seq2Seq<T>::train_on_batch(const Tensor<T>& x, const Tensor<T>& start, co
             decoder_.forward(step_in_, step_out_, Mode::inference);
             states = {decoder_.final_state(0), decoder_.final_state(1)};
             head_forward(step_out_, enc_out_, step_y_, Mode::inference);
+            if (options_.residual)
+                for (Index i = 0; i < B * F; ++i) step_y_[i] += step_in_[i];
             T* next = dec_in_.data() + (k + 1) * B * F;
             for (Index b = 0; b < B; ++b)
                 if (rng.uniform() < sampling)

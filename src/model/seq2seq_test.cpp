@@ -53,8 +53,10 @@ TEST(Seq2Seq, GradientsThroughEncoderDecoderAndAttention) {
     check_gradients_of(true, AttentionScore::additive);
 }
 
-TEST(Seq2Seq, ScheduledSamplingEndpoints) {
-    Seq2Seq<double> m(small(true, AttentionScore::general));
+void check_sampling_endpoints(bool residual) {
+    Seq2SeqOptions o = small(true, AttentionScore::general);
+    o.residual = residual;
+    Seq2Seq<double> m(o);
     m.compile(Loss::mse, {.name = "sgd", .learning_rate = 0.0});  // lr 0: weights stay put
     Rng rng(5);
     const Index B = 3;
@@ -82,6 +84,11 @@ TEST(Seq2Seq, ScheduledSamplingEndpoints) {
     double sum = 0;
     for (Index j = 0; j < 5; ++j) sum += a[j];
     EXPECT_NEAR(sum, 1.0, 1e-12);
+}
+
+TEST(Seq2Seq, ScheduledSamplingEndpoints) {
+    check_sampling_endpoints(false);
+    check_sampling_endpoints(true);  // residual: y_k = y_{k-1} + head
 }
 
 TEST(Seq2Seq, BadShapesAreRefused) {

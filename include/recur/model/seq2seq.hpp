@@ -10,6 +10,9 @@
 //             (attention.hpp)
 //                                h̃_k = tanh([c_k; d_k] W_c + b_c),  y_k = h̃_k W_o + b_o
 //   (an output activation, e.g. sigmoid for one-hot symbols with BCE, applies to y_k)
+//   residual = true: y_k = y_{k-1} + (the above), the decoder's own input added back, so the
+//             network forecasts the change from the previous value (a persistent series starts
+//             from the naive forecast instead of having to learn the identity)
 //
 // Training (train_on_batch) feeds the true previous value (teacher forcing); with a scheduled
 // sampling probability p each decoder input is instead, with probability p, the model's own
@@ -41,6 +44,7 @@ struct Seq2SeqOptions {
     bool attention = true;
     AttentionScore score = AttentionScore::general;
     Activation output_activation = Activation::linear;
+    bool residual = false;  // forecast changes: y_k = y_{k-1} + head (output_features only)
     std::uint64_t seed = 42;
 };
 
