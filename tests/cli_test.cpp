@@ -2,6 +2,7 @@
 // trained and saved here predicts bit-identically when loaded by a fresh `recur predict`.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -145,6 +146,12 @@ TEST_F(CliFiles, PredictStreamCarriesStatesPerSeries) {
     Result missing = run("predict --stream --series-column symbol --model " + path("m.recur") +
                          " --input " + path("bad.csv"));
     EXPECT_NE(missing.out.find("no column named 'symbol'"), std::string::npos) << missing.out;
+    // No header, one series: a first value that underflows float is still an observation.
+    std::ofstream(path("plain.csv")) << "1e-40\n0.5\n0.25\n";
+    Result plain =
+        run("predict --stream --model " + path("m.recur") + " --input " + path("plain.csv"));
+    ASSERT_EQ(plain.status, 0) << plain.out;
+    EXPECT_EQ(std::count(plain.out.begin(), plain.out.end(), '\n'), 3) << plain.out;
 }
 
 TEST_F(CliFiles, BrokenModelFilesAreRefusedWithTheirReason) {

@@ -371,4 +371,14 @@ TEST(Reproduce, MacroMultistepWritesHorizonTablesAndWalksForward) {
         EXPECT_NE(std::string(e.what()).find("walk_forward.train_rows"), std::string::npos)
             << e.what();
     }
+    // Only multistep configs refit per origin.
+    std::ifstream macro_in(kRepo + "/configs/macro.toml");
+    std::string macro((std::istreambuf_iterator<char>(macro_in)), std::istreambuf_iterator<char>());
+    try {
+        recur::casestudy::parse_config(macro + "\n[walk_forward]\nfolds = 2\n", "macro.toml");
+        ADD_FAILURE() << "walk_forward accepted in a one-step config";
+    } catch (const recur::casestudy::ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("only report = \"multistep\""), std::string::npos)
+            << e.what();
+    }
 }

@@ -155,6 +155,11 @@ BenchResult run_bench(const std::string& name, const BenchOptions& o) {
         for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
         throw std::invalid_argument("unknown bench model '" + name + "' (known: " + known + ")");
     }
+    // The caller's thread count comes back however this returns.
+    struct RestoreThreads {
+        int n = num_threads();
+        ~RestoreThreads() { set_num_threads(n); }
+    } restore;
     set_num_threads(o.threads);
     Case c = make_case(name, o.seed);
     Model<float>& model = c.model;
@@ -199,7 +204,6 @@ BenchResult run_bench(const std::string& name, const BenchOptions& o) {
                                t = (t + 1) % x.size();
                            });
     }
-    set_num_threads(1);
     return r;
 }
 

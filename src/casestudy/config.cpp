@@ -186,6 +186,11 @@ CaseConfig parse_config(const std::string& text, const std::string& path) {
     } else {
         parse_series(r, c);
     }
+    if (c.report != "multistep" && r.has("walk_forward"))
+        throw ConfigError(path +
+                          ": key 'walk_forward': only report = \"multistep\" configs refit "
+                          "per origin (got report = \"" +
+                          c.report + "\")");
     parse_training(r, c);
     Reader ref = r.table("reference");
     for (const auto& [k, v] : ref.raw()) {
@@ -290,8 +295,8 @@ void parse_multistep(const Reader& r, const Reader& model, CaseConfig& c) {
                           ": key 'model.scheduled_sampling': expected a probability in "
                           "[0, 1], got " +
                           std::to_string(m.sampling));
-    if (m.validation < 0 || m.validation >= 1)
-        throw ConfigError(c.path + ": key 'model.validation': expected a share in [0, 1), got " +
+    if (m.validation <= 0 || m.validation >= 1)
+        throw ConfigError(c.path + ": key 'model.validation': expected a share in (0, 1), got " +
                           std::to_string(m.validation));
     Reader wf = r.table("walk_forward");
     wf.only({"folds", "window", "train_rows", "gap"});

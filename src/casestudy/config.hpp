@@ -110,7 +110,10 @@ struct MultistepSpec {
     std::string score = "general";  // dot | general | additive
     bool residual = true;           // the decoder forecasts changes from the previous value
     double sampling = 0.25;         // scheduled sampling: probability reached at the last epoch
-    double validation = 0.15;       // share of the training windows (the latest) for early stopping
+    // Share of the training windows (the latest) for early stopping; the H - 1 windows before
+    // them are not trained on (their targets would overlap). The best validation weights are
+    // always restored; [training.early_stopping] patience stops training early.
+    double validation = 0.15;
     // Walk-forward: refit before each of `folds` groups of test origins (0: one fit before the
     // test period); "expanding" keeps every earlier row, "rolling" the last train_rows rows;
     // training targets end `gap` rows before the group's first origin.
@@ -145,7 +148,7 @@ struct CaseConfig {
     TextSpec text;            // report = "text"
     MultistepSpec multistep;  // report = "multistep"
     // [baselines.var]: a VAR(p) with intercept fit on the training rows, p chosen by `var_ic`
-    // up to `var_maxlags` (0 = no VAR).
+    // up to `var_maxlags` (0 = no VAR; report = "multistep" always fits one, 0 meaning 12).
     long var_maxlags = 0;
     std::string var_ic = "aic";
 };

@@ -141,9 +141,16 @@ report::Metrics run_multistep_case(const CaseConfig& c, const RunOptions& o) {
                             std::to_string(train.size()) + " training windows");
         n_train_total += Index(train.size());
         const Standardizer sc(d, fold.train_begin, fold.train_end);
-        // The latest windows validate (early stopping on the autoregressive forecast).
+        // The latest windows validate (early stopping on the autoregressive forecast). The H - 1
+        // windows before them are dropped, so no validation target is also a training target.
         const Index n_val = std::max<Index>(1, Index(double(train.size()) * ms.validation));
-        std::vector<Index> fit_origins(train.begin(), train.end() - n_val),
+        const Index n_fit = Index(train.size()) - n_val - (H - 1);
+        if (n_fit < 4)
+            throw DataError(c.path + ": fold " + std::to_string(f + 1) + " has only " +
+                            std::to_string(train.size()) + " training windows, too few for " +
+                            std::to_string(n_val) + " validation windows and a gap of " +
+                            std::to_string(H - 1));
+        std::vector<Index> fit_origins(train.begin(), train.begin() + n_fit),
             val_origins(train.end() - n_val, train.end());
         Tensor<float> x, start, y, xv, sv, yv;
         make_windows(d, sc, fit_origins, W, H, x, start, y);
@@ -202,6 +209,7 @@ report::Metrics run_multistep_case(const CaseConfig& c, const RunOptions& o) {
         // VAR on the same rows, p by the information criterion.
         const Eigen::MatrixXd train_rows =
             d.middleRows(fold.train_begin, fold.train_end - fold.train_begin + 1);
+        // [baselines.var] maxlags: 0 (or no table) means 12 here, the monthly default.
         const VarModel var = fit_var_select(train_rows, c.var_maxlags > 0 ? c.var_maxlags : 12,
                                             parse_var_criterion(c.var_ic));
         var_lags = var.lags;

@@ -76,6 +76,8 @@ void run_case_study(const std::string& config_path, const CaseFlags& f) {
         if (f.gap >= 0) m.gap = f.gap;
         if (m.window == "rolling" && m.train_rows == 0)
             throw CLI::ValidationError("--wf-window", "rolling needs --wf-train-rows N");
+        if (m.window != "rolling" && f.wf_train_rows > 0)
+            throw CLI::ValidationError("--wf-train-rows", "only with --wf-window rolling");
     }
     casestudy::RunOptions o;
     o.data_dir = f.data_dir;

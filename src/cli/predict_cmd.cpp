@@ -16,11 +16,14 @@
 #include <fmt/os.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "casestudy/runner.hpp"
 #include "cli/commands.hpp"
@@ -118,14 +121,17 @@ void predict_stream(const std::string& model_path, const std::string& path,
     }
     if (rows.empty()) throw std::runtime_error(path + ": no observations");
     // A header when the first row has a cell that is not a number (always, with a series column).
-    auto is_number = [](const std::string& c) {
-        try {
-            size_t used = 0;
-            std::stof(c, &used);
-            return used == c.size();
-        } catch (const std::exception&) {
-            return false;
-        }
+    // A cell is a number when strtof consumes all of it (underflow to 0 or a denormal counts).
+    auto parse = [](const std::string& c, float& v) {
+        if (c.empty()) return false;
+        char* end = nullptr;
+        v = std::strtof(c.c_str(), &end);
+        while (end && *end && std::isspace(static_cast<unsigned char>(*end))) ++end;
+        return end && *end == '\0';
+    };
+    auto is_number = [&](const std::string& c) {
+        float v;
+        return parse(c, v);
     };
     bool header = !series_column.empty();
     for (const auto& c : rows[0]) header = header || !is_number(c);
@@ -137,14 +143,13 @@ void predict_stream(const std::string& model_path, const std::string& path,
             throw std::runtime_error(path + ":1: no column named '" + series_column + "'");
     }
     // Series ids in order of first appearance; each gets one state slot.
-    std::vector<std::string> ids;
+    std::unordered_map<std::string, Index> ids;
     std::vector<Index> slot(rows.size(), 0);
     for (size_t r = header ? 1 : 0; r < rows.size() && series_col >= 0; ++r) {
         if (static_cast<Index>(rows[r].size()) <= series_col) continue;  // reported below
-        const std::string& id = rows[r][static_cast<size_t>(series_col)];
-        auto it = std::find(ids.begin(), ids.end(), id);
-        slot[r] = it - ids.begin();
-        if (it == ids.end()) ids.push_back(id);
+        const auto [it, added] = ids.try_emplace(rows[r][static_cast<size_t>(series_col)],
+                                                 static_cast<Index>(ids.size()));
+        slot[r] = it->second;
     }
     StreamingPredictor<float> live(model, std::max<Index>(1, static_cast<Index>(ids.size())));
     const Index features = live.input_size(), want = features + (series_col >= 0 ? 1 : 0);
@@ -165,10 +170,10 @@ void predict_stream(const std::string& model_path, const std::string& path,
         Index f = 0;
         for (size_t k = 0; k < cells.size(); ++k) {
             if (static_cast<Index>(k) == series_col) continue;
-            if (!is_number(cells[k]))
+            float v = 0;
+            if (!parse(cells[k], v))
                 throw std::runtime_error(fmt::format("{}:{}: column {}: '{}' is not a number", path,
                                                      line_numbers[r], k + 1, cells[k]));
-            float v = std::stof(cells[k]);
             if (!std::isfinite(v))
                 throw std::runtime_error(fmt::format("{}:{}: column {}: '{}' is not finite", path,
                                                      line_numbers[r], k + 1, cells[k]));
