@@ -39,10 +39,9 @@ import argparse
 import json
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pytorch_rnn import set_threads  # noqa: E402  (OpenBLAS + ATen thread counts)
+from pytorch_rnn import set_threads, time_once  # noqa: E402  (thread counts, timing loop)
 
 MODELS = ["sp500", "macro", "stocks", "imdb", "large"]
 BATCH = {"sp500": 20, "macro": 20, "stocks": 32, "imdb": 32, "large": 128}
@@ -163,13 +162,7 @@ def build(torch, name):
 
 def time_per_call(fn, seconds):
     fn()  # untimed: allocator, thread pools
-    n, t0 = 0, time.perf_counter()
-    while True:
-        fn()
-        n += 1
-        elapsed = time.perf_counter() - t0
-        if elapsed >= seconds:
-            return elapsed / n
+    return time_once(fn, seconds)
 
 
 def run(torch, name, threads, seconds):

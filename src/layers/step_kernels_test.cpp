@@ -11,8 +11,7 @@
 #include <vector>
 
 #include "layers/step_kernels.hpp"
-#include "recur/layers/gru.hpp"
-#include "recur/layers/lstm.hpp"
+#include "recur/layers/bidirectional.hpp"
 #include "recur/tensor/parallel.hpp"
 #include "recur/tensor/rng.hpp"
 
@@ -90,10 +89,9 @@ std::unique_ptr<RecurrentLayer<T>> make_cell(const CellCase& c) {
                  .go_backwards(c.go_backwards)
                  .recurrent_activation(c.recurrent_activation)
                  .dropout(c.dropout)
-                 .recurrent_dropout(c.recurrent_dropout);
-    if (c.cell == "lstm") return std::make_unique<LSTM<T>>(o);
-    if (c.cell == "gru") return std::make_unique<GRU<T>>(o.reset_after(false));
-    return std::make_unique<GRU<T>>(o.reset_after(true));
+                 .recurrent_dropout(c.recurrent_dropout)
+                 .reset_after(c.cell == "gru_ra");
+    return make_recurrent<T>(c.cell == "lstm" ? "LSTM" : "GRU", o);
 }
 
 // Everything one forward + backward produces, flattened in a fixed order.

@@ -133,6 +133,16 @@ void Seq2Seq<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
 }
 
 template <typename T>
+void Seq2Seq<T>::decode_step(std::vector<Tensor<T>>& states) {
+    decoder_.set_initial_state(states);
+    decoder_.forward(step_in_, step_out_, Mode::inference);
+    states = {decoder_.final_state(0), decoder_.final_state(1)};
+    head_forward(step_out_, enc_out_, step_y_, Mode::inference);
+    if (options_.residual)
+        for (Index i = 0; i < step_y_.size(); ++i) step_y_[i] += step_in_[i];
+}
+
+template <typename T>
 void Seq2Seq<T>::predict(const Tensor<T>& x, const Tensor<T>& start, Tensor<T>& y_hat) {
     const Index B = x.dim(1), H = options_.horizon, F = options_.output_features;
     if (start.rank() != 2 || start.dim(0) != B || start.dim(1) != F)
@@ -146,12 +156,7 @@ void Seq2Seq<T>::predict(const Tensor<T>& x, const Tensor<T>& start, Tensor<T>& 
     step_in_.resize({1, B, F});
     std::copy(start.data(), start.data() + start.size(), step_in_.data());
     for (Index k = 0; k < H; ++k) {
-        decoder_.set_initial_state(states);
-        decoder_.forward(step_in_, step_out_, Mode::inference);
-        states = {decoder_.final_state(0), decoder_.final_state(1)};
-        head_forward(step_out_, enc_out_, step_y_, Mode::inference);
-        if (options_.residual)
-            for (Index i = 0; i < B * F; ++i) step_y_[i] += step_in_[i];
+        decode_step(states);
         std::copy(step_y_.data(), step_y_.data() + B * F, y_hat.data() + k * B * F);
         if (options_.attention) {
             const Tensor<T>& a = attention_.attention_weights();  // (1, B, T_in)
@@ -192,12 +197,7 @@ double Seq2Seq<T>::train_on_batch(const Tensor<T>& x, const Tensor<T>& start, co
         for (Index k = 0; k + 1 < H; ++k) {
             std::copy(dec_in_.data() + k * B * F, dec_in_.data() + (k + 1) * B * F,
                       step_in_.data());
-            decoder_.set_initial_state(states);
-            decoder_.forward(step_in_, step_out_, Mode::inference);
-            states = {decoder_.final_state(0), decoder_.final_state(1)};
-            head_forward(step_out_, enc_out_, step_y_, Mode::inference);
-            if (options_.residual)
-                for (Index i = 0; i < B * F; ++i) step_y_[i] += step_in_[i];
+            decode_step(states);
             T* next = dec_in_.data() + (k + 1) * B * F;
             for (Index b = 0; b < B; ++b)
                 if (rng.uniform() < sampling)

@@ -77,6 +77,9 @@ class Seq2Seq {
   private:
     // The head on decoder outputs d (T, B, U): attention + combine + output, or output alone.
     void head_forward(const Tensor<T>& dec_out, const Tensor<T>& enc_out, Tensor<T>& y, Mode mode);
+    // One autoregressive step: the decoder from `states` on step_in_ (states updated), the head
+    // into step_y_ (plus step_in_ when residual). Needs enc_out_ from the encoder.
+    void decode_step(std::vector<Tensor<T>>& states);
 
     Seq2SeqOptions options_;
     LSTM<T> encoder_, decoder_;
