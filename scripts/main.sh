@@ -10,8 +10,9 @@ if [ ! -f "$data_dir/fred/SP500.csv" ]; then
   exit 1
 fi
 bash scripts/setup.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target recur_cli example_sp500
+source scripts/configure.sh
+configure build g++ -DCMAKE_BUILD_TYPE=Release
+cmake --build build -j"$(( $(nproc) + 1 ))" --target recur_cli example_sp500
 ./build/recur summary sp500
 # The book's settings live in configs/sp500.toml; outputs: runs/sp500/{metrics.json,history.csv,
 # predictions.csv,learning_curve.svg,test_predictions.svg,model.recur}

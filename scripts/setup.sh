@@ -3,7 +3,8 @@
 # Each package and why it is here is listed in the README ("Dependencies").
 set -euo pipefail
 packages=(
-  build-essential cmake            # compiler and build system
+  build-essential cmake ninja-build  # compiler (GCC) and build system
+  clang libclang-rt-14-dev         # the sanitizer build's compiler and its ASan/UBSan runtime
   libeigen3-dev                    # dense linear algebra (GEMMs of the RNN kernels)
   nlohmann-json3-dev               # model files' architecture block, fixtures, metrics JSON
   libfmt-dev                       # formatting of progress lines and reports

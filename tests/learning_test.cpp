@@ -69,7 +69,7 @@ double train_adding(const char* name, int epochs) {
 }
 
 TEST(Learning, LstmAndGruSolveTheAddingProblemSimpleRnnDoesNot) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(RECUR_SANITIZED)
     // ~50 epochs of unoptimised Eigen under ASan take over ten minutes; the same fit() paths run
     // under the sanitizers in the determinism, callback and reproduce tests.
     GTEST_SKIP() << "learning run only in optimised builds";
@@ -134,7 +134,7 @@ double reversal_accuracy(bool attention, int steps) {
 }
 
 TEST(Learning, AttentionReversesTwentySymbolsWithoutItTheModelCannot) {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(RECUR_SANITIZED)
     GTEST_SKIP() << "learning run only in optimised builds";
 #endif
     // The same 2,500 Adam steps (batch 32, gradients clipped to global norm 1) for both.

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -351,7 +352,7 @@ TEST(Reproduce, MacroMultistepWritesHorizonTablesAndWalksForward) {
         EXPECT_NEAR(sum[size_t(h)] / count[size_t(h)], m["naive_mae_by_horizon"][size_t(h)], 1e-6);
     }
     // Walk-forward: 3 refits; the naive forecasts do not depend on it, the VAR's do.
-    config.multistep.folds = 3;
+    config.walk_forward.folds = 3;
     o.out_dir = fresh_dir("multistep_wf").string();
     recur::casestudy::run_seeds(config, o);
     nlohmann::json w = read_json(fs::path(o.out_dir) / "metrics.json");
@@ -371,14 +372,109 @@ TEST(Reproduce, MacroMultistepWritesHorizonTablesAndWalksForward) {
         EXPECT_NE(std::string(e.what()).find("walk_forward.train_rows"), std::string::npos)
             << e.what();
     }
-    // Only multistep configs refit per origin.
-    std::ifstream macro_in(kRepo + "/configs/macro.toml");
-    std::string macro((std::istreambuf_iterator<char>(macro_in)), std::istreambuf_iterator<char>());
+    // Only time-series configs refit per origin: the stock panel refuses [walk_forward].
+    std::ifstream stocks_in(kRepo + "/configs/stocks.toml");
+    std::string stocks((std::istreambuf_iterator<char>(stocks_in)),
+                       std::istreambuf_iterator<char>());
     try {
-        recur::casestudy::parse_config(macro + "\n[walk_forward]\nfolds = 2\n", "macro.toml");
-        ADD_FAILURE() << "walk_forward accepted in a one-step config";
+        recur::casestudy::parse_config(stocks + "\n[walk_forward]\nfolds = 2\n", "stocks.toml");
+        ADD_FAILURE() << "walk_forward accepted in a classification config";
     } catch (const recur::casestudy::ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("only report = \"multistep\""), std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("only time-series configs"), std::string::npos)
             << e.what();
+    }
+}
+
+namespace {
+struct FoldRow {
+    std::string first_target, last_target, train_first, train_last, val_first, val_last;
+    int train = 0, val = 0, test = 0;
+};
+std::vector<FoldRow> read_folds(const fs::path& p) {
+    std::ifstream in(p);
+    std::string line;
+    std::getline(in, line);
+    EXPECT_EQ(line,
+              "fold,first_target,last_target,train_first_target,train_last_target,"
+              "val_first_target,val_last_target,train_samples,val_samples,test_samples,epochs_run,"
+              "best_epoch");
+    std::vector<FoldRow> rows;
+    while (std::getline(in, line)) {
+        std::vector<std::string> c;
+        std::stringstream ss(line);
+        for (std::string x; std::getline(ss, x, ',');) c.push_back(x);
+        EXPECT_EQ(c.size(), 12u) << line;
+        if (c.size() != 12) break;
+        rows.push_back({c[1], c[2], c[3], c[4], c[5], c[6], std::stoi(c[7]), std::stoi(c[8]),
+                        std::stoi(c[9])});
+    }
+    return rows;
+}
+// "YYYY-MM-DD" -> months since year 0.
+int month_index(const std::string& d) {
+    return std::stoi(d.substr(0, 4)) * 12 + std::stoi(d.substr(5, 2)) - 1;
+}
+}  // namespace
+
+TEST(Reproduce, MacroWalkForwardRefitsBeforeEachFoldWithAGap) {
+    for (const char* f : {"fred/UMCSENT.csv", "fred/IPGMFN.csv"})
+        if (!fs::exists(fs::path(kData) / f)) GTEST_SKIP() << "no " << f;
+    CaseConfig config = recur::casestudy::load_config(kRepo + "/configs/macro.toml");
+    recur::casestudy::RunOptions o;
+    o.data_dir = kData;
+    o.epochs = 2;
+    o.verbose = 0;
+    o.out_dir = fresh_dir("macro_single").string();
+    recur::casestudy::run_seeds(config, o);
+    const nlohmann::json single = read_json(fs::path(o.out_dir) / "metrics.json");
+    EXPECT_FALSE(single.contains("walk_forward_folds"));
+    EXPECT_FALSE(fs::exists(fs::path(o.out_dir) / "folds.csv"));
+
+    config.walk_forward.folds = 3;
+    config.walk_forward.gap = 1;
+    o.out_dir = fresh_dir("macro_wf").string();
+    recur::casestudy::run_seeds(config, o);
+    const fs::path out(o.out_dir);
+    const nlohmann::json m = read_json(out / "metrics.json");
+    EXPECT_EQ(m["walk_forward_folds"].get<int>(), 3);
+    // The same 24 test targets; the naive forecast does not depend on the refits, the VAR's do.
+    EXPECT_EQ(m["test_samples"], single["test_samples"]);
+    EXPECT_DOUBLE_EQ(m["naive_test_mae"].get<double>(), single["naive_test_mae"].get<double>());
+    EXPECT_NE(m["var_one_step_mae"].get<double>(), single["var_one_step_mae"].get<double>());
+    const auto rows = read_folds(out / "folds.csv");
+    ASSERT_EQ(rows.size(), 3u);
+    int tested = 0;
+    for (size_t f = 0; f < rows.size(); ++f) {
+        const FoldRow& r = rows[f];
+        EXPECT_TRUE(fs::exists(out / ("history_fold_" + std::to_string(f + 1) + ".csv")));
+        EXPECT_EQ(r.test, 8);
+        tested += r.test;
+        // The latest training windows validate; gap 1: the last of them targets the month two
+        // before the first test target (the origin's month itself is left out).
+        EXPECT_EQ(month_index(r.val_first), month_index(r.train_last) + 1) << f;
+        EXPECT_EQ(month_index(r.first_target) - month_index(r.val_last), 2) << f;
+        EXPECT_EQ(r.train_first, rows[0].train_first);  // expanding
+        if (f > 0) {
+            EXPECT_EQ(month_index(r.first_target), month_index(rows[f - 1].last_target) + 1);
+            EXPECT_EQ(r.train + r.val, rows[f - 1].train + rows[f - 1].val + 8);
+        }
+        EXPECT_EQ(r.val, std::max(1, static_cast<int>((r.train + r.val) * 0.1)));
+    }
+    EXPECT_EQ(tested, 24);
+    EXPECT_EQ(rows[0].first_target, "2016-01-01");
+
+    // Rolling: each refit sees the last 120 rows, so the training window moves with the folds.
+    config.walk_forward.window = "rolling";
+    config.walk_forward.train_rows = 120;
+    o.out_dir = fresh_dir("macro_wf_rolling").string();
+    recur::casestudy::run_seeds(config, o);
+    const auto rolling = read_folds(fs::path(o.out_dir) / "folds.csv");
+    ASSERT_EQ(rolling.size(), 3u);
+    for (size_t f = 0; f < rolling.size(); ++f) {
+        EXPECT_EQ(rolling[f].train + rolling[f].val, 120 - 24) << f;  // rows minus the window
+        if (f > 0) {
+            EXPECT_EQ(month_index(rolling[f].train_first),
+                      month_index(rolling[f - 1].train_first) + 8);
+        }
     }
 }

@@ -23,14 +23,8 @@ std::pair<std::string, MetricFn<float>> auc_metric() {
 FitOptions<float> classification_fit_options(const CaseConfig& c, const RunOptions& o,
                                              std::uint64_t seed, int epochs,
                                              EarlyStopping<float>& early) {
-    FitOptions<float> fo;
-    fo.epochs = epochs;
-    fo.batch_size = static_cast<Index>(c.batch_size);
-    fo.shuffle = c.shuffle;
-    fo.seed = seed;
-    fo.verbose = o.verbose;
+    FitOptions<float> fo = case_fit_options(c, o, seed, epochs, early);
     fo.metrics.push_back(auc_metric());
-    if (c.early_stopping) fo.callbacks.push_back(&early);
     return fo;
 }
 

@@ -153,11 +153,16 @@ void check_date(const Reader& r, const std::string& key, const std::string& v) {
 
 void parse_series(const Reader& r, CaseConfig& c);
 void parse_panel(const Reader& r, CaseConfig& c);
-void parse_multistep(const Reader& r, const Reader& model, CaseConfig& c);
+void parse_multistep(const Reader& model, CaseConfig& c);
+void parse_walk_forward(const Reader& r, CaseConfig& c);
 void parse_text(const Reader& r, CaseConfig& c);
 void parse_training(const Reader& r, CaseConfig& c);
 
 }  // namespace
+
+bool supports_walk_forward(const std::string& report) {
+    return report == "levels" || report == "changes" || report == "multistep";
+}
 
 CaseConfig parse_config(const std::string& text, const std::string& path) {
     toml::table root;
@@ -186,10 +191,12 @@ CaseConfig parse_config(const std::string& text, const std::string& path) {
     } else {
         parse_series(r, c);
     }
-    if (c.report != "multistep" && r.has("walk_forward"))
+    if (supports_walk_forward(c.report))
+        parse_walk_forward(r, c);
+    else if (r.has("walk_forward"))
         throw ConfigError(path +
-                          ": key 'walk_forward': only report = \"multistep\" configs refit "
-                          "per origin (got report = \"" +
+                          ": key 'walk_forward': only time-series configs (report = \"levels\", "
+                          "\"changes\" or \"multistep\") refit per origin (got report = \"" +
                           c.report + "\")");
     parse_training(r, c);
     Reader ref = r.table("reference");
@@ -250,7 +257,7 @@ void parse_series(const Reader& r, CaseConfig& c) {
 
     Reader model = r.table("model", true);
     if (c.report == "multistep") {
-        parse_multistep(r, model, c);
+        parse_multistep(model, c);
     } else {
         model.only({"layers"});
         for (const Reader& l : model.tables("layers")) {
@@ -279,7 +286,7 @@ void parse_series(const Reader& r, CaseConfig& c) {
     c.var_ic = var.choice("ic", "aic", {"aic", "bic", "hqic", "fpe"});
 }
 
-void parse_multistep(const Reader& r, const Reader& model, CaseConfig& c) {
+void parse_multistep(const Reader& model, CaseConfig& c) {
     MultistepSpec& m = c.multistep;
     model.only(
         {"horizon", "units", "attention", "score", "residual", "scheduled_sampling", "validation"});
@@ -298,13 +305,22 @@ void parse_multistep(const Reader& r, const Reader& model, CaseConfig& c) {
     if (m.validation <= 0 || m.validation >= 1)
         throw ConfigError(c.path + ": key 'model.validation': expected a share in (0, 1), got " +
                           std::to_string(m.validation));
+}
+
+void parse_walk_forward(const Reader& r, CaseConfig& c) {
+    WalkForwardSpec& w = c.walk_forward;
     Reader wf = r.table("walk_forward");
-    wf.only({"folds", "window", "train_rows", "gap"});
-    m.folds = wf.integer("folds", 0, false, 0);
-    m.window = wf.choice("window", "expanding", {"expanding", "rolling"});
-    m.train_rows = wf.integer("train_rows", 0, false, 0);
-    m.gap = wf.integer("gap", 0, false, 0);
-    if (m.window == "rolling" && m.train_rows == 0)
+    wf.only({"folds", "window", "train_rows", "gap", "validation"});
+    w.folds = wf.integer("folds", 0, false, 0);
+    w.window = wf.choice("window", "expanding", {"expanding", "rolling"});
+    w.train_rows = wf.integer("train_rows", 0, false, 0);
+    w.gap = wf.integer("gap", 0, false, 0);
+    w.validation = wf.number("validation", 0.1);
+    if (w.validation <= 0 || w.validation >= 1)
+        throw ConfigError(c.path +
+                          ": key 'walk_forward.validation': expected a share in (0, 1), got " +
+                          std::to_string(w.validation));
+    if (w.window == "rolling" && w.train_rows == 0)
         throw ConfigError(c.path +
                           ": key 'walk_forward.train_rows': expected the rolling window's "
                           "length in rows (> 0) with window = \"rolling\"");

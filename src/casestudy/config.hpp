@@ -17,6 +17,7 @@
 //   [training]  loss, batch_size, epochs, shuffle, [training.optimizer] name, learning_rate, rho,
 //               epsilon, [training.early_stopping] monitor, patience, restore_best_weights
 //   [reference] numbers copied verbatim into metrics.json (the book's results)
+//   [walk_forward] folds, window, train_rows, gap (WalkForwardSpec)
 // Every error names the file, the key and what was expected (ConfigError).
 #pragma once
 
@@ -102,7 +103,7 @@ struct TextSpec {
 
 // report = "multistep": h = 1..horizon forecasts of every series from rolling origins in the test
 // period by a seq2seq LSTM (model/seq2seq.hpp), the VAR's iterated forecast and the naive last
-// value (configs/macro-multistep.toml). [model] and [walk_forward] keys, defaults below.
+// value (configs/macro-multistep.toml). [model] keys, defaults below.
 struct MultistepSpec {
     long horizon = 12;
     long units = 32;
@@ -114,13 +115,20 @@ struct MultistepSpec {
     // them are not trained on (their targets would overlap). The best validation weights are
     // always restored; [training.early_stopping] patience stops training early.
     double validation = 0.15;
-    // Walk-forward: refit before each of `folds` groups of test origins (0: one fit before the
-    // test period); "expanding" keeps every earlier row, "rolling" the last train_rows rows;
-    // training targets end `gap` rows before the group's first origin.
+};
+
+// [walk_forward] (report = "levels", "changes" or "multistep"): refit before each of `folds`
+// groups of test origins (0: one fit before the test period, the book's split); "expanding"
+// keeps every earlier row, "rolling" the last train_rows rows; training targets end `gap` rows
+// before the group's first origin (casestudy/walk_forward.hpp). One-step configs early-stop each
+// refit on the latest `validation` share of its training windows (the single split keeps the
+// book's choice, the test set; multistep configs use [model] validation).
+struct WalkForwardSpec {
     long folds = 0;
     std::string window = "expanding";
     long train_rows = 0;
     long gap = 0;
+    double validation = 0.1;
 };
 
 struct CaseConfig {
@@ -147,11 +155,15 @@ struct CaseConfig {
     PanelSpec panel;          // report = "classification"
     TextSpec text;            // report = "text"
     MultistepSpec multistep;  // report = "multistep"
+    WalkForwardSpec walk_forward;
     // [baselines.var]: a VAR(p) with intercept fit on the training rows, p chosen by `var_ic`
     // up to `var_maxlags` (0 = no VAR; report = "multistep" always fits one, 0 meaning 12).
     long var_maxlags = 0;
     std::string var_ic = "aic";
 };
+
+// Whether configs of this report refit per origin ([walk_forward], --walk-forward).
+bool supports_walk_forward(const std::string& report);
 
 // Reads and validates a config file; throws ConfigError.
 CaseConfig load_config(const std::string& path);

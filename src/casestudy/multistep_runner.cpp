@@ -1,6 +1,8 @@
 // The multistep case study (multistep_runner.hpp).
 #include "casestudy/multistep_runner.hpp"
 
+#include "casestudy/walk_forward.hpp"
+
 #include <fmt/core.h>
 
 #include <chrono>
@@ -18,11 +20,6 @@
 namespace recur::casestudy {
 namespace fs = std::filesystem;
 namespace {
-
-struct Fold {
-    Index first_origin, last_origin;  // rows, inclusive
-    Index train_begin, train_end;     // rows usable for training (targets <= train_end)
-};
 
 // Per-series mean and standard deviation of rows [begin, end].
 struct Standardizer {
@@ -97,19 +94,7 @@ report::Metrics run_multistep_case(const CaseConfig& c, const RunOptions& o) {
         throw DataError(c.path + ": no forecast origin: the test period from " + c.test_start +
                         " has fewer than " + std::to_string(H) + " rows after it");
 
-    // Folds of origins; each fold trains on targets up to first_origin - gap.
-    const Index n_folds = ms.folds > 0 ? std::min<Index>(ms.folds, Index(origins.size())) : 1;
-    std::vector<Fold> folds;
-    for (Index f = 0; f < n_folds; ++f) {
-        const Index a = Index(origins.size()) * f / n_folds,
-                    b = Index(origins.size()) * (f + 1) / n_folds - 1;
-        Fold fold{origins[size_t(a)], origins[size_t(b)], 0, 0};
-        // Without walk-forward: train on targets before the test period.
-        fold.train_end = ms.folds > 0 ? fold.first_origin - ms.gap : test_row - 1 - ms.gap;
-        fold.train_begin =
-            ms.window == "rolling" ? std::max<Index>(0, fold.train_end - ms.train_rows + 1) : 0;
-        folds.push_back(fold);
-    }
+    const std::vector<Fold> folds = make_folds(c.walk_forward, origins, test_row);
 
     Seq2SeqOptions so;
     so.input_steps = W;
@@ -310,8 +295,9 @@ report::Metrics run_multistep_case(const CaseConfig& c, const RunOptions& o) {
         j["by_series"][frame.names[size_t(k)]] = {
             {"seq2seq_mae_by_horizon", a}, {"var_mae_by_horizon", b}, {"naive_mae_by_horizon", n}};
     }
+    const WalkForwardSpec& wf = c.walk_forward;
     j["walk_forward"] = {
-        {"folds", ms.folds}, {"window", ms.window}, {"train_rows", ms.train_rows}, {"gap", ms.gap}};
+        {"folds", wf.folds}, {"window", wf.window}, {"train_rows", wf.train_rows}, {"gap", wf.gap}};
     for (const auto& [k, v] : flat) j[k] = std::isfinite(v) ? nlohmann::ordered_json(v) : nullptr;
     write_file_atomic((out / "metrics.json").string(), j.dump(2) + "\n");
 

@@ -3,6 +3,7 @@
 #include "casestudy/multistep_runner.hpp"
 #include "casestudy/panel_runner.hpp"
 #include "casestudy/text_runner.hpp"
+#include "casestudy/walk_forward.hpp"
 
 #include "recur/baselines/var.hpp"
 
@@ -109,35 +110,74 @@ std::string last_date_before(const Frame& f, const std::string& date) {
     return last;
 }
 
-// The VAR comparators of the book's macro study, fit on the rows before the test period:
-// one-step-ahead forecasts with the true lags (like-for-like with the RNN) and the iterated
-// forecast over the whole test period from its origin (the book's "dynamic" comparator).
-void add_var_baseline(const CaseConfig& c, const Frame& frame, Index n_test, const MinMaxScaler* sc,
-                      const Table& actual_u, report::Metrics& m) {
+// The VAR comparators of the book's macro study, fit on each fold's training rows (one fold:
+// the rows before the test period): one-step-ahead forecasts with the true lags (like-for-like
+// with the RNN) and the iterated forecast over the fold's test rows from its first origin (over
+// the whole test period without walk-forward: the book's "dynamic" comparator).
+void add_var_baseline(const CaseConfig& c, const Frame& frame, const std::vector<Fold>& folds,
+                      const MinMaxScaler* sc, const Table& actual_u, report::Metrics& m) {
     const Index rows = static_cast<Index>(frame.rows()), K = static_cast<Index>(frame.cols());
     Eigen::MatrixXd data(rows, K);
     for (Index t = 0; t < rows; ++t)
         for (Index k = 0; k < K; ++k)
             data(t, k) = frame.columns[static_cast<std::size_t>(k)][static_cast<std::size_t>(t)];
-    const Index origin = rows - n_test;  // the test targets are the last n_test rows
-    VarModel var =
-        fit_var_select(data.topRows(origin), c.var_maxlags, parse_var_criterion(c.var_ic));
+    const Index n_test = actual_u.n;
+    Eigen::MatrixXd one(n_test, K), dyn(n_test, K);
+    Index done = 0, lags = 0;
+    for (const Fold& f : folds) {
+        const VarModel var =
+            fit_var_select(data.middleRows(f.train_begin, f.train_end - f.train_begin + 1),
+                           c.var_maxlags, parse_var_criterion(c.var_ic));
+        const Index n = f.last_origin - f.first_origin + 1;
+        one.middleRows(done, n) =
+            var_one_step_forecasts(var, data.topRows(f.last_origin + 2), f.first_origin + 1);
+        dyn.middleRows(done, n) = var.forecast(data.topRows(f.first_origin + 1), n);
+        done += n;
+        lags = var.lags;
+    }
     auto to_table_u = [&](const Eigen::MatrixXd& f) {
         Table t{n_test, K, std::vector<double>(static_cast<std::size_t>(n_test * K))};
         for (Index i = 0; i < n_test; ++i)
             for (Index k = 0; k < K; ++k) t.v[static_cast<std::size_t>(i * K + k)] = f(i, k);
         return unscale(t, sc);
     };
-    const Table one = to_table_u(var_one_step_forecasts(var, data, origin));
-    const Table dyn = to_table_u(var.forecast(n_test));
-    m.emplace_back("var_lag_order", static_cast<double>(var.lags));
-    m.emplace_back("var_one_step_mae", mae(one.v, actual_u.v));
-    m.emplace_back("var_dynamic_mae", mae(dyn.v, actual_u.v));
+    const Table one_u = to_table_u(one), dyn_u = to_table_u(dyn);
+    m.emplace_back("var_lag_order", static_cast<double>(lags));  // the last fold's
+    m.emplace_back("var_one_step_mae", mae(one_u.v, actual_u.v));
+    m.emplace_back("var_dynamic_mae", mae(dyn_u.v, actual_u.v));
     for (Index k = 0; k < K; ++k) {
         const std::string& name = frame.names[static_cast<std::size_t>(k)];
-        m.emplace_back("var_one_step_mae_" + name, mae(one.col(k), actual_u.col(k)));
-        m.emplace_back("var_dynamic_mae_" + name, mae(dyn.col(k), actual_u.col(k)));
+        m.emplace_back("var_one_step_mae_" + name, mae(one_u.col(k), actual_u.col(k)));
+        m.emplace_back("var_dynamic_mae_" + name, mae(dyn_u.col(k), actual_u.col(k)));
     }
+}
+
+// One model trained on `train`, early-stopped on `val`.
+struct FitRun {
+    Sequential<float> model;
+    History history;
+    int best_epoch = 0;
+    double seconds = 0;
+};
+
+FitRun fit_one(const CaseConfig& c, const RunOptions& o, Index window, Index K, std::uint64_t seed,
+               int epochs, const Windows<float>& train, const Windows<float>& val,
+               bool print_summary) {
+    FitRun r{build_model(c, window, K, seed), {}, 0, 0};
+    if (o.verbose && print_summary) fmt::print(stderr, "{}", r.model.summary());
+    r.model.compile(loss_from_name(c.loss), c.optimizer);
+    EarlyStopping<float> early(c.early);
+    const FitOptions<float> fo = case_fit_options(c, o, seed, epochs, early);
+    const auto t0 = std::chrono::steady_clock::now();
+    r.history = r.model.fit(train.x, train.y, fo, &val.x, &val.y);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (c.early_stopping) {
+        r.best_epoch = early.best_epoch();
+    } else {
+        const auto& vl = r.history["val_loss"];
+        r.best_epoch = static_cast<int>(std::min_element(vl.begin(), vl.end()) - vl.begin()) + 1;
+    }
+    return r;
 }
 
 std::string read_text(const std::string& path) {
@@ -147,6 +187,18 @@ std::string read_text(const std::string& path) {
 }
 
 }  // namespace
+
+FitOptions<float> case_fit_options(const CaseConfig& c, const RunOptions& o, std::uint64_t seed,
+                                   int epochs, EarlyStopping<float>& early) {
+    FitOptions<float> fo;
+    fo.epochs = epochs;
+    fo.batch_size = static_cast<Index>(c.batch_size);
+    fo.shuffle = c.shuffle;
+    fo.seed = seed;
+    fo.verbose = o.verbose;
+    if (c.early_stopping) fo.callbacks.push_back(&early);
+    return fo;
+}
 
 Frame load_frame(const CaseConfig& c, const RunOptions& o) {
     std::vector<Series> all;
@@ -255,37 +307,65 @@ report::Metrics run_case(const CaseConfig& c, const RunOptions& o) {
     const Index window = static_cast<Index>(c.window);
     const Index K = static_cast<Index>(frame.cols());
     Windows<float> w = make_windows<float>(frame, window);
-    auto [train, test] = split_at_date(w, c.test_start);
-    if (train.size() == 0 || test.size() == 0)
-        throw DataError(c.path + ": test_start " + c.test_start + " leaves " +
-                        std::to_string(train.size()) + " training and " +
-                        std::to_string(test.size()) + " test samples; both must be > 0");
+    const Index cut = first_target_index(w.target_dates, c.test_start);
+    if (cut == 0 || cut == w.size())
+        throw DataError(c.path + ": test_start " + c.test_start + " leaves " + std::to_string(cut) +
+                        " training and " + std::to_string(w.size() - cut) +
+                        " test samples; both must be > 0");
+    const Windows<float> test = slice_windows(w, cut, w.size());
 
-    Sequential<float> model = build_model(c, window, K, seed);
-    if (o.verbose) fmt::print(stderr, "{}", model.summary());
-    model.compile(loss_from_name(c.loss), c.optimizer);
-    EarlyStopping<float> early(c.early);
-    FitOptions<float> fo;
-    fo.epochs = epochs;
-    fo.batch_size = static_cast<Index>(c.batch_size);
-    fo.shuffle = c.shuffle;
-    fo.seed = seed;
-    fo.verbose = o.verbose;
-    if (c.early_stopping) fo.callbacks.push_back(&early);
-    const auto t0 = std::chrono::steady_clock::now();
-    History history = model.fit(train.x, train.y, fo, &test.x, &test.y);
-    const double train_seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    int best_epoch = 0;
-    if (c.early_stopping) {
-        best_epoch = early.best_epoch();
-    } else {
-        const auto& vl = history["val_loss"];
-        best_epoch = static_cast<int>(std::min_element(vl.begin(), vl.end()) - vl.begin()) + 1;
+    // Window j reads rows j .. j+W-1 (its origin) and forecasts row j+W. Without walk-forward
+    // there is one fold and, as in the book, the test set doubles as the validation set; with it,
+    // each refit early-stops on the latest share of its own training windows.
+    const WalkForwardSpec& wf = c.walk_forward;
+    const bool walk = wf.folds > 0;
+    std::vector<Index> origins;
+    for (Index j = cut; j < w.size(); ++j) origins.push_back(j + window - 1);
+    const std::vector<Fold> folds = make_folds(wf, origins, cut + window);
+    Table pred{test.size(), K, {}};
+    std::optional<FitRun> last;
+    double train_seconds = 0;
+    Index train_size = 0;
+    std::string folds_csv =
+        "fold,first_target,last_target,train_first_target,train_last_target,val_first_target,"
+        "val_last_target,train_samples,val_samples,test_samples,epochs_run,best_epoch\n";
+    for (std::size_t f = 0; f < folds.size(); ++f) {
+        const Fold& fold = folds[f];
+        const Index t0 = fold.first_origin - window + 1, t1 = fold.last_origin - window + 2;
+        // Training windows [b, e): inputs from train_begin on, targets up to train_end.
+        const Index b = fold.train_begin, e = fold.train_end - window + 1;
+        const Index n_val =
+            walk ? std::max<Index>(1, static_cast<Index>(double(e - b) * wf.validation)) : 0;
+        if (e - b - n_val < 1)
+            throw DataError(c.path + ": walk-forward fold " + std::to_string(f + 1) + " has " +
+                            std::to_string(std::max<Index>(0, e - b)) +
+                            " training windows, too few (check train_rows and gap)");
+        const Windows<float> fold_test = slice_windows(w, t0, t1);
+        const Windows<float> train = slice_windows(w, b, e - n_val);
+        const Windows<float> val = walk ? slice_windows(w, e - n_val, e) : fold_test;
+        if (walk && o.verbose)
+            fmt::print(stderr, "walk-forward fold {}/{}: {} training windows, test {} .. {}\n",
+                       f + 1, folds.size(), train.size(), fold_test.target_dates.front(),
+                       fold_test.target_dates.back());
+        last.reset();
+        last.emplace(fit_one(c, o, window, K, seed, epochs, train, val, f == 0));
+        const Tensor<float> p = last->model.predict(fold_test.x);
+        pred.v.insert(pred.v.end(), p.data(), p.data() + p.size());
+        train_seconds += last->seconds;
+        train_size = train.size();
+        folds_csv += fmt::format(
+            "{},{},{},{},{},{},{},{},{},{},{},{}\n", f + 1, fold_test.target_dates.front(),
+            fold_test.target_dates.back(), train.target_dates.front(), train.target_dates.back(),
+            val.target_dates.front(), val.target_dates.back(), train.size(), val.size(),
+            fold_test.size(), last->history.epochs_run(), last->best_epoch);
+        if (walk)
+            last->history.write_csv((out / fmt::format("history_fold_{}.csv", f + 1)).string());
     }
+    Sequential<float>& model = last->model;
+    const History& history = last->history;
+    const int best_epoch = last->best_epoch;
 
-    // Predictions, actuals and the naive forecast (the last value of each window), scaled.
-    const Table pred = to_table(model.predict(test.x));
+    // Actuals and the naive forecast (the last value of each window), scaled.
     const Table actual = to_table(test.y);
     Table naive{actual.n, K, std::vector<double>(actual.v.size())};
     for (Index i = 0; i < actual.n; ++i)
@@ -301,7 +381,7 @@ report::Metrics run_case(const CaseConfig& c, const RunOptions& o) {
     m.emplace_back("epochs_run", history.epochs_run());
     m.emplace_back("best_epoch", best_epoch);
     m.emplace_back("train_seconds", train_seconds);
-    m.emplace_back("train_samples", static_cast<double>(train.size()));
+    m.emplace_back("train_samples", static_cast<double>(train_size));  // the last fold's
     m.emplace_back("test_samples", static_cast<double>(test.size()));
     if (c.report == "levels") {
         m.emplace_back("test_rmse_scaled", rmse(pred.v, actual.v));
@@ -325,7 +405,11 @@ report::Metrics run_case(const CaseConfig& c, const RunOptions& o) {
         for (Index k = 0; k < K; ++k)
             m.emplace_back("naive_test_mae_" + frame.names[static_cast<std::size_t>(k)],
                            mae(naive_u.col(k), actual_u.col(k)));
-        if (c.var_maxlags > 0) add_var_baseline(c, frame, test.size(), sc, actual_u, m);
+        if (c.var_maxlags > 0) add_var_baseline(c, frame, folds, sc, actual_u, m);
+    }
+    if (walk) {
+        m.emplace_back("walk_forward_folds", static_cast<double>(folds.size()));
+        write_file_atomic((out / "folds.csv").string(), folds_csv);
     }
     for (const auto& r : c.reference) m.push_back(r);
     m.emplace_back("seed", static_cast<double>(seed));

@@ -4,7 +4,11 @@
 //   metrics.json, history.csv, predictions.csv, learning_curve.svg, test_predictions.svg,
 //   model.recur
 // With seeds > 1 each seed s, s+1, ... runs into OUT/seed_<s>/ and OUT/summary.json holds the
-// mean and standard deviation (n - 1) of every metric.
+// mean and standard deviation (n - 1) of every metric. With [walk_forward] folds = N (one-step
+// "levels" / "changes" configs) the model is refit before each of N groups of test windows
+// (casestudy/walk_forward.hpp), each refit early-stopping on the latest share of its own training
+// windows; the metrics cover all test windows, the VAR baseline is refit per fold too, and
+// folds.csv and history_fold_<k>.csv describe the refits (model.recur is the last one).
 #pragma once
 
 #include <cstdint>
@@ -13,6 +17,7 @@
 
 #include "casestudy/config.hpp"
 #include "recur/data/frame.hpp"
+#include "recur/model/model.hpp"
 #include "report/report.hpp"
 
 namespace recur::casestudy {
@@ -28,6 +33,11 @@ struct RunOptions {
     int seeds = 1;
     int verbose = 1;  // fit's progress lines
 };
+
+// The fit options of a case: the config's batch size, shuffling and early stopping (`early`,
+// built from the config, is added as a callback when enabled), the run's seed, epochs, verbosity.
+FitOptions<float> case_fit_options(const CaseConfig& c, const RunOptions& o, std::uint64_t seed,
+                                   int epochs, EarlyStopping<float>& early);
 
 // The config's series read from options.data_dir, sliced to [start, end], transformed, aligned on
 // their common dates (rows with a missing value dropped).

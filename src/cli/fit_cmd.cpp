@@ -40,7 +40,7 @@ std::shared_ptr<CaseFlags> add_case_flags(CLI::App* cmd) {
                     "Stock panel: test = the last N target weeks (default: the config's)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--walk-forward", f->walk_forward,
-                    "Multistep configs: refit before each of N groups of test origins")
+                    "Time-series configs: refit before each of N groups of test origins")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--wf-window", f->wf_window,
                     "Walk-forward training window: expanding (default) or rolling")
@@ -65,11 +65,11 @@ void run_case_study(const std::string& config_path, const CaseFlags& f) {
         config.panel.test_start.clear();
     }
     if (f.walk_forward > 0 || !f.wf_window.empty() || f.wf_train_rows > 0 || f.gap >= 0) {
-        if (config.report != "multistep")
+        if (!casestudy::supports_walk_forward(config.report))
             throw CLI::ValidationError("--walk-forward",
-                                       "walk-forward options apply to multistep configs "
-                                       "(report = \"multistep\", e.g. macro-multistep)");
-        auto& m = config.multistep;
+                                       "walk-forward options apply to time-series configs "
+                                       "(report = \"levels\", \"changes\" or \"multistep\")");
+        auto& m = config.walk_forward;
         if (f.walk_forward > 0) m.folds = f.walk_forward;
         if (!f.wf_window.empty()) m.window = f.wf_window;
         if (f.wf_train_rows > 0) m.train_rows = f.wf_train_rows;

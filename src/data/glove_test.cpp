@@ -132,7 +132,8 @@ TEST(GloveData, PackageLayoutErrorsNameTheWord) {
         {"[1,2]", "expected a JSON object, found an array"},
         {"{\"dimensions\":2", "invalid JSON at byte"},
     };
-    for (const auto& [json, want] : cases) {
+    for (const auto& c : cases) {
+        const std::string &json = c.first, &want = c.second;
         const std::string msg = data_error([&] { parse_wink_json(json, "w.json"); });
         EXPECT_EQ(msg.rfind("w.json: " + want, 0), 0u) << json << "\n  gave: " << msg;
     }

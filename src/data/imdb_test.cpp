@@ -172,7 +172,8 @@ TEST(ImdbData, InvalidRecordsAreNamedByTheirIndex) {
         {"", "invalid JSON at byte"},
         {"[{\"t\":\"a\",\"s\":1}] x", "invalid JSON at byte"},
     };
-    for (const auto& [json, want] : cases) {
+    for (const auto& c : cases) {
+        const std::string &json = c.first, &want = c.second;
         const std::string msg = data_error([&] { parse_imdb_json(json, "reviews.json"); });
         EXPECT_EQ(msg.rfind("reviews.json: " + want, 0), 0u) << json << "\n  gave: " << msg;
     }

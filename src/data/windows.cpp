@@ -1,6 +1,8 @@
 #include "recur/data/windows.hpp"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace recur {
 namespace {
@@ -62,16 +64,21 @@ Index first_target_index(const std::vector<std::string>& target_dates, const std
 }
 
 template <typename T>
+Windows<T> slice_windows(const Windows<T>& w, Index begin, Index end) {
+    if (begin < 0 || end < begin || end > w.size())
+        throw std::out_of_range("slice_windows: samples [" + std::to_string(begin) + ", " +
+                                std::to_string(end) + ") of " + std::to_string(w.size()));
+    Windows<T> out;
+    out.x = slice_rows(w.x, begin, end);
+    out.y = slice_rows(w.y, begin, end);
+    out.target_dates.assign(w.target_dates.begin() + begin, w.target_dates.begin() + end);
+    return out;
+}
+
+template <typename T>
 std::pair<Windows<T>, Windows<T>> split_at_date(const Windows<T>& w, const std::string& date) {
     const Index cut = first_target_index(w.target_dates, date);
-    std::pair<Windows<T>, Windows<T>> out;
-    out.first.x = slice_rows(w.x, 0, cut);
-    out.first.y = slice_rows(w.y, 0, cut);
-    out.first.target_dates.assign(w.target_dates.begin(), w.target_dates.begin() + cut);
-    out.second.x = slice_rows(w.x, cut, w.size());
-    out.second.y = slice_rows(w.y, cut, w.size());
-    out.second.target_dates.assign(w.target_dates.begin() + cut, w.target_dates.end());
-    return out;
+    return {slice_windows(w, 0, cut), slice_windows(w, cut, w.size())};
 }
 
 template <typename T>
@@ -94,6 +101,7 @@ void make_windows(const std::vector<double>& values, Index window, Tensor<T>& x,
     template Windows<T> make_windows<T>(const Series&, Index);                               \
     template std::pair<Windows<T>, Windows<T>> split_at_date<T>(const Windows<T>&,           \
                                                                 const std::string&);         \
+    template Windows<T> slice_windows<T>(const Windows<T>&, Index, Index);                   \
     template void make_windows<T>(const std::vector<double>&, Index, Tensor<T>&, Tensor<T>&, \
                                   const std::string&);
 RECUR_INSTANTIATE_WINDOWS(float)

@@ -518,7 +518,10 @@ Model<T> build_graph(const char* who, const std::string& path, const ModelFile& 
             }
             auto layer = rebuild_layer<T>(who, path, layers[i], i);
             const std::string name = layer->name();
-            nodes[name] = model.add(std::move(layer), inbound);
+            // Output k >= 1 of a several-output layer is read as "name:k" (Model::layer_inbound).
+            const std::vector<NodeRef> outs = model.add_outputs(std::move(layer), inbound);
+            for (std::size_t k = 0; k < outs.size(); ++k)
+                nodes[k == 0 ? name : name + ":" + std::to_string(k)] = outs[k];
         }
         std::vector<NodeRef> outputs;
         for (const json& o : mf.arch.at("outputs"))

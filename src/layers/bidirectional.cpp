@@ -23,9 +23,11 @@ template <typename T>
 Bidirectional<T>::Bidirectional(std::unique_ptr<RecurrentLayer<T>> forward, std::string merge_mode)
     : forward_(std::move(forward)), merge_(std::move(merge_mode)) {
     if (!forward_) throw std::invalid_argument("Bidirectional: no layer to wrap");
-    if (merge_ != "concat" && merge_ != "sum" && merge_ != "ave" && merge_ != "mul")
+    if (merge_ != "concat" && merge_ != "sum" && merge_ != "ave" && merge_ != "mul" &&
+        merge_ != "none")
         throw std::invalid_argument(
-            "Bidirectional: merge_mode must be concat, sum, ave or mul, got '" + merge_ + "'");
+            "Bidirectional: merge_mode must be concat, sum, ave, mul or none, got '" + merge_ +
+            "'");
     if (forward_->options().return_state())
         throw std::invalid_argument("Bidirectional: return_state is not supported");
     RecurrentOptions back = forward_->options();
@@ -67,17 +69,53 @@ void Bidirectional<T>::reverse_time(const Tensor<T>& in, Tensor<T>& out) {
 }
 
 template <typename T>
-void Bidirectional<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
+std::vector<ShapeSpec> Bidirectional<T>::build_outputs(const std::vector<ShapeSpec>& inputs,
+                                                       Rng& rng) {
+    const ShapeSpec out = this->build_multi(inputs, rng);
+    return std::vector<ShapeSpec>(static_cast<size_t>(num_outputs()), out);
+}
+
+template <typename T>
+void Bidirectional<T>::require_merged(const char* what) const {
+    if (merge_ == "none")
+        throw std::logic_error(std::string("Bidirectional '") + this->name() + "': " + what +
+                               " with merge_mode none (two outputs: use forward_outputs / "
+                               "backward_outputs, or Model::add_outputs)");
+}
+
+template <typename T>
+void Bidirectional<T>::run_halves(const Tensor<T>& x, Mode mode) {
     // Dropout masks: each half draws from its own stream, re-seeded from this layer's.
     if (mode == Mode::training) set_seed(this->rng_.next());
     forward_->forward(x, yf_, mode);
-    const bool seq = forward_->options().return_sequences();
-    if (seq) {
+    if (forward_->options().return_sequences()) {
         backward_->forward(x, yb_raw_, mode);
         reverse_time(yb_raw_, yb_);
     } else {
         backward_->forward(x, yb_, mode);
     }
+}
+
+template <typename T>
+void Bidirectional<T>::forward_outputs(const std::vector<const Tensor<T>*>& xs,
+                                       const std::vector<Tensor<T>*>& ys, Mode mode) {
+    if (merge_ != "none") return Layer<T>::forward_outputs(xs, ys, mode);
+    run_halves(*xs[0], mode);
+    *ys[0] = yf_;
+    *ys[1] = yb_;
+}
+
+template <typename T>
+void Bidirectional<T>::backward_outputs(const std::vector<const Tensor<T>*>& dys,
+                                        const std::vector<Tensor<T>*>& dxs) {
+    if (merge_ != "none") return Layer<T>::backward_outputs(dys, dxs);
+    backward_halves(*dys[0], *dys[1], dxs[0]);
+}
+
+template <typename T>
+void Bidirectional<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
+    require_merged("forward");
+    run_halves(x, mode);
     const Index w = yf_.cols(), rows = yf_.rows();
     std::vector<Index> shape = yf_.shape();
     if (merge_ == "concat") {
@@ -99,6 +137,7 @@ void Bidirectional<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
 
 template <typename T>
 void Bidirectional<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
+    require_merged("backward");
     const Index w = yf_.cols(), rows = yf_.rows();
     dyf_.resize(yf_.shape());
     dyb_.resize(yf_.shape());
@@ -116,10 +155,15 @@ void Bidirectional<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
         dyf_.matrix() = dy.matrix().cwiseProduct(yb_.matrix());
         dyb_.matrix() = dy.matrix().cwiseProduct(yf_.matrix());
     }
-    forward_->backward(dyf_, dx);
-    const Tensor<T>* db = &dyb_;
+    backward_halves(dyf_, dyb_, dx);
+}
+
+template <typename T>
+void Bidirectional<T>::backward_halves(const Tensor<T>& dyf, const Tensor<T>& dyb, Tensor<T>* dx) {
+    forward_->backward(dyf, dx);
+    const Tensor<T>* db = &dyb;
     if (forward_->options().return_sequences()) {
-        reverse_time(dyb_, dyb_raw_);
+        reverse_time(dyb, dyb_raw_);
         db = &dyb_raw_;
     }
     backward_->backward(*db, dx ? &dxb_ : nullptr);

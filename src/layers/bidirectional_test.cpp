@@ -1,5 +1,6 @@
 // Bidirectional: finite-difference gradients for every cell, merge mode and output form; each
-// half equals the wrapped layer run on its own; Keras's parameter count; save / load.
+// half equals the wrapped layer run on its own; merge_mode "none" as a two-output layer of a
+// graph Model; Keras's parameter count; save / load.
 #include "recur/layers/bidirectional.hpp"
 
 #include <gtest/gtest.h>
@@ -8,6 +9,7 @@
 
 #include "gradcheck.hpp"
 #include "recur/io/model_io.hpp"
+#include "recur/layers/concatenate.hpp"
 #include "recur/layers/dense.hpp"
 #include "recur/layers/gru.hpp"
 #include "recur/layers/lstm.hpp"
@@ -108,6 +110,135 @@ TEST(Bidirectional, SavesAndLoadsInsideAModel) {
     Rng rng(2);
     for (Index i = 0; i < x.size(); ++i) x[i] = static_cast<float>(rng.uniform(-1, 1));
     EXPECT_EQ(back.predict(x).storage(), m.predict(x).storage());
+    std::filesystem::remove(file);
+}
+
+// merge_mode "none": a Model whose two outputs are the halves (or only the forward half, so the
+// backward half's gradient is the zero the Model supplies for an output nothing reads).
+struct TwoOutputCase {
+    Model<double> model{5};
+    std::vector<NodeRef> halves;
+};
+
+TwoOutputCase two_output_model(const std::string& cell, bool seq, bool both_outputs) {
+    TwoOutputCase c;
+    NodeRef x = c.model.input("x", ShapeSpec::sequence(4, 2));
+    c.halves = c.model.add_outputs(
+        make_bidi(cell, RecurrentOptions(3).return_sequences(seq), "none"), {x});
+    c.model.set_outputs(both_outputs ? c.halves : std::vector<NodeRef>{c.halves[0]});
+    return c;
+}
+
+TEST(BidirectionalGradCheck, MergeModeNoneThroughTheGraphModel) {
+    for (const std::string cell : {"SimpleRNN", "LSTM", "gru", "gru_ra"})
+        for (bool seq : {false, true})
+            for (bool both : {true, false}) {
+                TwoOutputCase c = two_output_model(cell, seq, both);
+                Model<double>& m = c.model;
+                Rng rng(8);
+                for (Param<double>* p : m.params()) testing::fill_uniform(p->value, rng, -0.8, 0.8);
+                Tensor<double> x({4, 3, 2});
+                testing::fill_uniform(x, rng);
+                m.forward({&x}, Mode::inference);
+                std::vector<Tensor<double>> R;
+                for (size_t k = 0; k < m.num_outputs(); ++k) {
+                    R.emplace_back(m.output(k).shape());
+                    testing::fill_uniform(R.back(), rng);
+                }
+                auto loss = [&]() {
+                    m.forward({&x}, Mode::inference);
+                    double l = 0;
+                    for (size_t k = 0; k < R.size(); ++k) l += testing::dot(m.output(k), R[k]);
+                    return l;
+                };
+                loss();
+                m.zero_grad();
+                m.set_compute_input_grads(true);
+                std::vector<const Tensor<double>*> dys;
+                for (const auto& r : R) dys.push_back(&r);
+                m.backward(dys);
+                std::vector<testing::Probe> probes;
+                for (Param<double>* p : m.params())
+                    probes.push_back({p->name, p->value.data(), p->grad.data(), p->value.size()});
+                Tensor<double> dx = m.input_grad(0);
+                probes.push_back({"input", x.data(), dx.data(), x.size()});
+                if (!both)  // the backward half reaches no output: its gradients are zero
+                    for (Param<double>* p : m.params())
+                        if (p->name.rfind("backward_", 0) == 0) {
+                            EXPECT_EQ(p->grad.matrix().norm(), 0.0) << cell << " " << p->name;
+                        }
+                auto r = testing::check_gradients(loss, probes);
+                EXPECT_LE(r.worst, 1.0)
+                    << cell << " seq=" << seq << " both=" << both << ": " << r.where;
+            }
+}
+
+TEST(Bidirectional, MergeModeNoneGivesTheHalvesOfConcat) {
+    for (bool seq : {false, true}) {
+        TwoOutputCase none = two_output_model("LSTM", seq, true);
+        Model<double> concat(5);
+        NodeRef x = concat.input("x", ShapeSpec::sequence(4, 2));
+        concat.set_outputs({concat.add(
+            make_bidi("LSTM", RecurrentOptions(3).return_sequences(seq), "concat"), {x})});
+        concat.set_weights(none.model.get_weights());
+        Tensor<double> in({4, 3, 2});
+        Rng rng(1);
+        testing::fill_uniform(in, rng);
+        none.model.forward({&in}, Mode::inference);
+        concat.forward({&in}, Mode::inference);
+        const Tensor<double>&f = none.model.output(0), &b = none.model.output(1),
+              &both = concat.output(0);
+        ASSERT_EQ(f.shape(), b.shape());
+        ASSERT_EQ(both.cols(), 2 * f.cols());
+        for (Index r = 0; r < f.rows(); ++r)
+            for (Index u = 0; u < f.cols(); ++u) {
+                EXPECT_EQ(f.matrix()(r, u), both.matrix()(r, u));
+                EXPECT_EQ(b.matrix()(r, u), both.matrix()(r, f.cols() + u));
+            }
+    }
+}
+
+TEST(Bidirectional, MergeModeNoneNeedsTheTwoOutputApi) {
+    Model<float> m;
+    NodeRef x = m.input("x", ShapeSpec::sequence(4, 2));
+    EXPECT_THROW(m.add(Bidirectional<float>::of<LSTM<float>>(LSTMOptions(2), "none"), {x}),
+                 std::invalid_argument);
+    Sequential<float> s(ShapeSpec::sequence(4, 2));
+    EXPECT_THROW(s.add(Bidirectional<float>::of<LSTM<float>>(LSTMOptions(2), "none")),
+                 std::invalid_argument);
+    auto layer = Bidirectional<float>::of<LSTM<float>>(LSTMOptions(2), "none");
+    Rng rng(1);
+    layer->build(ShapeSpec::sequence(4, 2), rng);
+    Tensor<float> in({4, 1, 2}), y;
+    EXPECT_THROW(layer->forward(in, y, Mode::inference), std::logic_error);
+}
+
+TEST(Bidirectional, MergeModeNoneSummarySaveAndLoad) {
+    // Keras: Bidirectional(LSTM(4), merge_mode=None) returns [forward, backward]; here the two
+    // are concatenated backward-first and read by a Dense head, the forward half also an output.
+    Model<float> m(4);
+    NodeRef x = m.input("x", ShapeSpec::sequence(6, 2));
+    auto halves = m.add_outputs(Bidirectional<float>::of<LSTM<float>>(LSTMOptions(4), "none"), {x});
+    NodeRef joined = m.add<Concatenate<float>>(std::vector<NodeRef>{halves[1], halves[0]});
+    m.set_outputs({m.add<Dense<float>>(joined, DenseOptions(1)), halves[0]});
+    const std::string s = m.summary();
+    // Keras cuts the shape list at the column's width too: "[(None, 4), (None, 4".
+    EXPECT_NE(s.find("(Bidirectional) [(None, 4), (None, 4 224"), std::string::npos) << s;
+    EXPECT_NE(s.find("bidirectional_1[0][1]"), std::string::npos) << s;
+    EXPECT_NE(s.find("bidirectional_1[0][0]"), std::string::npos) << s;
+    EXPECT_EQ(m.param_count(), 2 * 112 + 9);  // LSTM(4) on 2 features: 4 (4 (2 + 4) + 4)
+    const auto file = std::filesystem::temp_directory_path() / "recur_bidi_none_test.recur";
+    save_model(m, file.string());
+    Model<float> back = load_model<float>(file.string());
+    EXPECT_EQ(back.summary(), s);
+    EXPECT_EQ(back.layer_inbound(1),
+              (std::vector<std::string>{"bidirectional_1:1", "bidirectional_1"}));
+    Tensor<float> in({7, 6, 2});
+    Rng rng(2);
+    for (Index i = 0; i < in.size(); ++i) in[i] = static_cast<float>(rng.uniform(-1, 1));
+    m.forward({&in}, Mode::inference);
+    back.forward({&in}, Mode::inference);
+    for (size_t k = 0; k < 2; ++k) EXPECT_EQ(back.output(k).storage(), m.output(k).storage());
     std::filesystem::remove(file);
 }
 

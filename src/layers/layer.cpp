@@ -47,6 +47,23 @@ void Layer<T>::backward_multi(const Tensor<T>& dy, const std::vector<Tensor<T>*>
 }
 
 template <typename T>
+std::vector<ShapeSpec> Layer<T>::build_outputs(const std::vector<ShapeSpec>& inputs, Rng& rng) {
+    return {build_multi(inputs, rng)};
+}
+
+template <typename T>
+void Layer<T>::forward_outputs(const std::vector<const Tensor<T>*>& xs,
+                               const std::vector<Tensor<T>*>& ys, Mode mode) {
+    forward_multi(xs, *ys[0], mode);
+}
+
+template <typename T>
+void Layer<T>::backward_outputs(const std::vector<const Tensor<T>*>& dys,
+                                const std::vector<Tensor<T>*>& dxs) {
+    backward_multi(*dys[0], dxs);
+}
+
+template <typename T>
 std::vector<const Param<T>*> Layer<T>::params() const {
     auto mutable_params = const_cast<Layer<T>*>(this)->params();
     return {mutable_params.begin(), mutable_params.end()};

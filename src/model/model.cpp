@@ -51,14 +51,14 @@ NodeRef Model<T>::input(std::string name, ShapeSpec spec) {
     for (const Node& n : nodes_)
         if (n.name == name)
             throw std::invalid_argument("Model::input: the name '" + name + "' is taken");
-    nodes_.push_back({name, spec, -1, {}});
+    nodes_.push_back({name, spec, -1, {}, 0});
     consumers_.emplace_back();
     input_nodes_.push_back(static_cast<int>(nodes_.size() - 1));
     return NodeRef(static_cast<int>(nodes_.size() - 1));
 }
 
 template <typename T>
-NodeRef Model<T>::add(std::unique_ptr<Layer<T>> layer, const std::vector<NodeRef>& inputs) {
+int Model<T>::add_layer(std::unique_ptr<Layer<T>> layer, const std::vector<NodeRef>& inputs) {
     if (inputs.empty()) throw std::invalid_argument("Model::add: a layer needs an input");
     if (static_cast<int>(inputs.size()) > layer->max_inputs())
         throw std::invalid_argument(layer->kind() + " takes " +
@@ -76,6 +76,9 @@ NodeRef Model<T>::add(std::unique_ptr<Layer<T>> layer, const std::vector<NodeRef
         layer->set_name(name);
     } else if (taken(layer->name())) {
         throw std::invalid_argument("Model::add: the name '" + layer->name() + "' is taken");
+    } else if (layer->name().find(':') != std::string::npos) {
+        throw std::invalid_argument("Model::add: a layer name may not contain ':' ('" +
+                                    layer->name() + "')");
     }
     std::vector<ShapeSpec> specs;
     std::vector<int> ids;
@@ -83,15 +86,43 @@ NodeRef Model<T>::add(std::unique_ptr<Layer<T>> layer, const std::vector<NodeRef
         specs.push_back(node_of(r, "Model::add").spec);
         ids.push_back(r.id());
     }
-    ShapeSpec out = layer->build_multi(specs, rng_);
+    const std::vector<ShapeSpec> outs = layer->build_outputs(specs, rng_);
     layer->seed_rng(rng_.split());
-    const int id = static_cast<int>(nodes_.size());
-    nodes_.push_back({layer->name(), out, static_cast<int>(layers_.size()), ids});
-    consumers_.emplace_back();
-    for (int i : ids) consumers_[static_cast<size_t>(i)].push_back(id);
+    const int first = static_cast<int>(nodes_.size());
+    for (size_t s = 0; s < outs.size(); ++s) {
+        nodes_.push_back(
+            {layer->name(), outs[s], static_cast<int>(layers_.size()), ids, static_cast<int>(s)});
+        consumers_.emplace_back();
+    }
+    for (int i : ids) consumers_[static_cast<size_t>(i)].push_back(first);
     layers_.push_back(std::move(layer));
-    layer_node_.push_back(id);
-    return NodeRef(id);
+    layer_node_.push_back(first);
+    return first;
+}
+
+template <typename T>
+NodeRef Model<T>::add(std::unique_ptr<Layer<T>> layer, const std::vector<NodeRef>& inputs) {
+    if (layer->num_outputs() != 1)
+        throw std::invalid_argument("Model::add: " + layer->kind() + " has " +
+                                    std::to_string(layer->num_outputs()) +
+                                    " outputs; add it with Model::add_outputs");
+    return NodeRef(add_layer(std::move(layer), inputs));
+}
+
+template <typename T>
+std::vector<NodeRef> Model<T>::add_outputs(std::unique_ptr<Layer<T>> layer,
+                                           const std::vector<NodeRef>& inputs) {
+    const int k = layer->num_outputs();
+    const int first = add_layer(std::move(layer), inputs);
+    std::vector<NodeRef> out;
+    for (int s = 0; s < k; ++s) out.emplace_back(first + s);
+    return out;
+}
+
+template <typename T>
+std::string Model<T>::node_label(int id) const {
+    const Node& n = nodes_[static_cast<size_t>(id)];
+    return n.slot == 0 ? n.name : n.name + ":" + std::to_string(n.slot);
 }
 
 template <typename T>
@@ -161,13 +192,19 @@ void Model<T>::forward(const std::vector<const Tensor<T>*>& inputs, Mode mode) {
     for (size_t k = 0; k < inputs.size(); ++k)
         value_[static_cast<size_t>(input_nodes_[k])] = inputs[k];
     std::vector<const Tensor<T>*> xs;
+    std::vector<Tensor<T>*> ys;
     for (size_t id = 0; id < nodes_.size(); ++id) {
         const Node& n = nodes_[id];
-        if (n.layer < 0) continue;
+        if (n.layer < 0 || n.slot > 0) continue;  // outputs k >= 1 are written with output 0
+        Layer<T>& layer = *layers_[static_cast<size_t>(n.layer)];
         xs.clear();
         for (int i : n.inputs) xs.push_back(value_[static_cast<size_t>(i)]);
-        layers_[static_cast<size_t>(n.layer)]->forward_multi(xs, acts_[id], mode);
-        value_[id] = &acts_[id];
+        ys.clear();
+        for (size_t s = 0; s < static_cast<size_t>(layer.num_outputs()); ++s) {
+            ys.push_back(&acts_[id + s]);
+            value_[id + s] = &acts_[id + s];
+        }
+        layer.forward_outputs(xs, ys, mode);
     }
 }
 
@@ -195,21 +232,37 @@ void Model<T>::backward(const std::vector<const Tensor<T>*>& doutputs) {
         if (seed[id]) throw std::invalid_argument("backward: a node is listed twice as output");
         seed[id] = doutputs[k];
     }
+    // dL/d(node id): its seed, what its readers sent back, or both; null if nothing reached it.
+    auto incoming = [&](size_t id) -> const Tensor<T>* {
+        if (seed[id] && grad_set_[id]) {
+            grads_[id].matrix() += seed[id]->matrix();
+            return &grads_[id];
+        }
+        if (seed[id]) return seed[id];
+        if (grad_set_[id]) return &grads_[id];
+        return nullptr;
+    };
     std::vector<Tensor<T>*> dxs;
+    std::vector<const Tensor<T>*> dys;
     std::vector<std::pair<size_t, size_t>> add_later;  // (node, scratch slot)
     for (size_t id = nodes_.size(); id-- > 0;) {
         const Node& n = nodes_[id];
-        if (n.layer < 0) continue;
-        const Tensor<T>* dy = nullptr;
-        if (seed[id] && grad_set_[id]) {
-            grads_[id].matrix() += seed[id]->matrix();
-            dy = &grads_[id];
-        } else if (seed[id]) {
-            dy = seed[id];
-        } else if (grad_set_[id]) {
-            dy = &grads_[id];
-        }
-        if (!dy) continue;  // nothing downstream of this node reaches an output
+        // A several-output layer runs backward at its output 0, the lowest of its node ids: by
+        // then every reader of every output has sent its gradient.
+        if (n.layer < 0 || n.slot > 0) continue;
+        Layer<T>& layer = *layers_[static_cast<size_t>(n.layer)];
+        const size_t outs = static_cast<size_t>(layer.num_outputs());
+        dys.assign(outs, nullptr);
+        bool any = false;
+        for (size_t s = 0; s < outs; ++s) any |= (dys[s] = incoming(id + s)) != nullptr;
+        if (!any) continue;  // nothing downstream of this layer reaches an output
+        if (zeros_.size() < outs) zeros_.resize(outs);
+        for (size_t s = 0; s < outs; ++s)
+            if (!dys[s]) {
+                zeros_[s].resize(acts_[id + s].shape());
+                zeros_[s].zero();
+                dys[s] = &zeros_[s];
+            }
         // Each input's gradient goes straight into grads_ if it is the first contribution, else
         // into a scratch buffer that is added afterwards (a node read by several layers).
         dxs.assign(n.inputs.size(), nullptr);
@@ -229,14 +282,13 @@ void Model<T>::backward(const std::vector<const Tensor<T>*>& doutputs) {
                 add_later.emplace_back(in, s);
             }
         }
-        Layer<T>& layer = *layers_[static_cast<size_t>(n.layer)];
         const Tensor<T>* logit_grad = nullptr;
         for (size_t k = 0; k < fused_.size(); ++k)
             if (static_cast<size_t>(output_nodes_[k]) == id) logit_grad = fused_[k];
         if (logit_grad)  // train_on_batch handed dL/dlogit of a Dense(sigmoid) output
             static_cast<Dense<T>&>(layer).backward_preactivation(*logit_grad, dxs[0]);
         else
-            layer.backward_multi(*dy, dxs);
+            layer.backward_outputs(dys, dxs);
         for (auto [in, s] : add_later) grads_[in].matrix() += scratch_[s].matrix();
     }
 }
@@ -325,7 +377,7 @@ template <typename T>
 std::vector<std::string> Model<T>::layer_inbound(std::size_t i) const {
     std::vector<std::string> out;
     for (int id : nodes_[static_cast<size_t>(layer_node_.at(i))].inputs)
-        out.push_back(nodes_[static_cast<size_t>(id)].name);
+        out.push_back(node_label(id));
     return out;
 }
 
@@ -364,7 +416,7 @@ std::vector<ShapeSpec> Model<T>::output_specs() const {
 template <typename T>
 std::string Model<T>::output_name(std::size_t k) const {
     if (k >= output_nodes_.size()) throw std::out_of_range("Model: no output " + std::to_string(k));
-    return nodes_[static_cast<size_t>(output_nodes_[k])].name;
+    return node_label(output_nodes_[k]);
 }
 
 template class Model<float>;

@@ -48,9 +48,23 @@ std::string Model<T>::summary() const {
     const std::string under(pos.back(), '_'), equals(pos.back(), '=');
 
     // Rows: every node in creation order; a Sequential leaves out its input (as Keras does).
+    // A layer with several outputs is one row, its output shapes listed: "[(None, 3), (None, 3)]".
     std::vector<size_t> shown;
     for (size_t id = 0; id < nodes_.size(); ++id)
-        if (nodes_[id].layer >= 0 || !sequential_) shown.push_back(id);
+        if ((nodes_[id].layer >= 0 || !sequential_) && nodes_[id].slot == 0) shown.push_back(id);
+    auto shape_of = [&](size_t id) {
+        if (id + 1 >= nodes_.size() || nodes_[id + 1].slot == 0)
+            return nodes_[id].spec.keras_string();
+        std::string list = "[";
+        for (size_t s = id; s < nodes_.size() && (s == id || nodes_[s].slot > 0); ++s)
+            list += (s == id ? "" : ", ") + nodes_[s].spec.keras_string();
+        return list + "]";
+    };
+    // Keras's "name[node][tensor]": node is always 0 here (each layer is called once).
+    auto connected = [&](int id) {
+        const Node& src = nodes_[static_cast<size_t>(id)];
+        return src.name + "[0][" + std::to_string(src.slot) + "]";
+    };
 
     std::ostringstream os;
     os << under << '\n' << row(head, pos) << '\n' << equals << '\n';
@@ -60,16 +74,12 @@ std::string Model<T>::summary() const {
                                               : std::string("InputLayer");
         const Index count =
             n.layer >= 0 ? layers_[static_cast<size_t>(n.layer)]->param_count() : Index(0);
-        std::vector<std::string> fields = {n.name + " (" + kind + ")", n.spec.keras_string(),
+        std::vector<std::string> fields = {n.name + " (" + kind + ")", shape_of(shown[r]),
                                            std::to_string(count)};
-        if (!chain) {
-            fields.push_back(
-                n.inputs.empty() ? "" : nodes_[static_cast<size_t>(n.inputs[0])].name + "[0][0]");
-        }
+        if (!chain) fields.push_back(n.inputs.empty() ? "" : connected(n.inputs[0]));
         os << row(fields, pos) << '\n';
         for (size_t s = 1; !chain && s < n.inputs.size(); ++s)
-            os << row({"", "", "", nodes_[static_cast<size_t>(n.inputs[s])].name + "[0][0]"}, pos)
-               << '\n';
+            os << row({"", "", "", connected(n.inputs[s])}, pos) << '\n';
         os << (r + 1 == shown.size() ? equals : under) << '\n';
     }
     Index total = param_count(), trainable = trainable_param_count();

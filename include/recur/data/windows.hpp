@@ -41,6 +41,10 @@ Windows<T> make_windows(const Series& series, Index window);
 // samples [0, index) form the training set and [index, N) the test set.
 Index first_target_index(const std::vector<std::string>& target_dates, const std::string& date);
 
+// Samples [begin, end) (throws std::out_of_range outside [0, size]).
+template <typename T>
+Windows<T> slice_windows(const Windows<T>& w, Index begin, Index end);
+
 // Samples with target date < `date`, and the rest.
 template <typename T>
 std::pair<Windows<T>, Windows<T>> split_at_date(const Windows<T>& w, const std::string& date);

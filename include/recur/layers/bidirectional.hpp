@@ -9,7 +9,8 @@
 // half returns its last processed step: h_T of the forward pass and h_1 of the backward pass,
 // i.e. PyTorch's h_n[0] and h_n[1].
 // merge_mode: "concat" (default) y = [y_f, y_b]; "sum" y_f + y_b; "ave" (y_f + y_b) / 2;
-// "mul" y_f ⊙ y_b. Weights: the forward layer's, then the backward layer's, named
+// "mul" y_f ⊙ y_b; "none" two outputs [y_f, y_b] (Keras's merge_mode=None: add the layer with
+// Model::add_outputs). Weights: the forward layer's, then the backward layer's, named
 // forward_kernel, ..., backward_bias (Keras: forward_lstm_1/kernel, ...); 2x the layer's count.
 #pragma once
 
@@ -36,6 +37,12 @@ class Bidirectional : public Layer<T> {
     ShapeSpec build(const ShapeSpec& input, Rng& rng) override;
     void forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) override;
     void backward(const Tensor<T>& dy, Tensor<T>* dx) override;
+    int num_outputs() const override { return merge_ == "none" ? 2 : 1; }
+    std::vector<ShapeSpec> build_outputs(const std::vector<ShapeSpec>& inputs, Rng& rng) override;
+    void forward_outputs(const std::vector<const Tensor<T>*>& xs, const std::vector<Tensor<T>*>& ys,
+                         Mode mode) override;
+    void backward_outputs(const std::vector<const Tensor<T>*>& dys,
+                          const std::vector<Tensor<T>*>& dxs) override;
     std::vector<Param<T>*> params() override;
     std::string config_json() const override;
 
@@ -50,6 +57,11 @@ class Bidirectional : public Layer<T> {
     Tensor<T> yf_, yb_, yb_raw_, dyf_, dyb_, dyb_raw_, dxb_;
     // Reverses the time axis of a (T, B, F) tensor.
     static void reverse_time(const Tensor<T>& in, Tensor<T>& out);
+    // Both halves: yf_ and yb_ (aligned with the input's time axis).
+    void run_halves(const Tensor<T>& x, Mode mode);
+    // Both halves' backward from dL/dyf_ and dL/dyb_; dx (if any) gets the sum of both.
+    void backward_halves(const Tensor<T>& dyf, const Tensor<T>& dyb, Tensor<T>* dx);
+    void require_merged(const char* what) const;
 };
 
 // A recurrent layer of kind "LSTM", "GRU" or "SimpleRNN" (throws std::invalid_argument otherwise).

@@ -9,6 +9,12 @@
 //                            each Param::grad (the caller zeroes them first), and writes dL/dx
 //                            into *dx unless dx is null (first layer, or integer input).
 //  build_multi / forward_multi / backward_multi   the same for a layer with several inputs.
+//  num_outputs / build_outputs / forward_outputs / backward_outputs   a layer with several
+//                            outputs (Keras: a layer whose call returns a list, e.g.
+//                            Bidirectional(merge_mode=None)); the graph Model calls these, and
+//                            for a one-output layer they forward to the *_multi functions.
+//                            backward_outputs gets one gradient per output (zeros for an output
+//                            nothing reads).
 // Gradients w.r.t. the input flow to the previous layer; gradients w.r.t. parameters accumulate
 // (mlpack's Backward/Gradient split, done in one call).
 #pragma once
@@ -98,6 +104,13 @@ class Layer {
     virtual ShapeSpec build_multi(const std::vector<ShapeSpec>& inputs, Rng& rng);
     virtual void forward_multi(const std::vector<const Tensor<T>*>& xs, Tensor<T>& y, Mode mode);
     virtual void backward_multi(const Tensor<T>& dy, const std::vector<Tensor<T>*>& dxs);
+
+    virtual int num_outputs() const { return 1; }
+    virtual std::vector<ShapeSpec> build_outputs(const std::vector<ShapeSpec>& inputs, Rng& rng);
+    virtual void forward_outputs(const std::vector<const Tensor<T>*>& xs,
+                                 const std::vector<Tensor<T>*>& ys, Mode mode);
+    virtual void backward_outputs(const std::vector<const Tensor<T>*>& dys,
+                                  const std::vector<Tensor<T>*>& dxs);
 
     virtual std::vector<Param<T>*> params() { return {}; }
     std::vector<const Param<T>*> params() const;

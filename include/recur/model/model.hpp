@@ -91,6 +91,10 @@ class Model {
     NodeRef add(const std::vector<NodeRef>& in, Args&&... args) {
         return add(std::make_unique<L>(std::forward<Args>(args)...), in);
     }
+    // The same for a layer with several outputs (Bidirectional with merge_mode "none"): one
+    // NodeRef per output, in the layer's order.
+    std::vector<NodeRef> add_outputs(std::unique_ptr<Layer<T>> layer,
+                                     const std::vector<NodeRef>& inputs);
     void set_outputs(std::vector<NodeRef> outputs);
 
     // ---- training
@@ -136,7 +140,8 @@ class Model {
     Layer<T>& layer(std::size_t i) { return *layers_[i]; }
     const Layer<T>& layer(std::size_t i) const { return *layers_[i]; }
     Layer<T>& layer(const std::string& name);
-    // Names of the nodes (inputs or layers) that layer i reads.
+    // Names of the nodes (inputs or layers) that layer i reads: a layer's name for its first
+    // output, "name:k" for its output k >= 1 (TensorFlow's tensor names).
     std::vector<std::string> layer_inbound(std::size_t i) const;
     std::size_t num_inputs() const { return input_nodes_.size(); }
     const ShapeSpec& input_spec(std::size_t k = 0) const;
@@ -161,7 +166,11 @@ class Model {
         ShapeSpec spec;
         int layer = -1;           // index into layers_, -1 for a model input
         std::vector<int> inputs;  // node ids read by the layer
+        int slot = 0;             // which output of the layer (several-output layers)
     };
+    // A layer's outputs are consecutive nodes: first = its slot-0 node.
+    int add_layer(std::unique_ptr<Layer<T>> layer, const std::vector<NodeRef>& inputs);
+    std::string node_label(int id) const;  // name, or "name:k" for output k >= 1
     const Node& node_of(NodeRef r, const char* what) const;
     bool fused_sigmoid_bce(std::size_t k) const;
     double loss_and_grads(const Dataset<T>& data, const Index* index, Index n);
@@ -179,6 +188,7 @@ class Model {
     std::vector<Tensor<T>> grads_;         // dL/d(node output), by node id
     std::vector<char> grad_set_;           // grads_[i] holds a value in the current backward
     std::vector<Tensor<T>> scratch_;       // gradients of a second reader, per input slot
+    std::vector<Tensor<T>> zeros_;         // dL/d(output) of a layer output nothing reads
     bool input_grads_ = false;
     // Per output during one train step: dL/dlogit for a Dense(sigmoid) output trained with bce
     // (fused, so the gradient never vanishes in a saturated sigmoid), else null.
