@@ -2,7 +2,12 @@
 // trained and saved here predicts bit-identically when loaded by a fresh `recur predict`.
 #include <gtest/gtest.h>
 
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -152,6 +157,98 @@ TEST_F(CliFiles, PredictStreamCarriesStatesPerSeries) {
         run("predict --stream --model " + path("m.recur") + " --input " + path("plain.csv"));
     ASSERT_EQ(plain.status, 0) << plain.out;
     EXPECT_EQ(std::count(plain.out.begin(), plain.out.end(), '\n'), 3) << plain.out;
+}
+
+// A child `recur ARGS` with pipes to its stdin and stdout.
+struct Child {
+    pid_t pid = -1;
+    int in = -1, out = -1;
+    std::string pending;  // read but not yet returned
+    // One line of the child's stdout, or "<timeout>" if none comes within `seconds`.
+    std::string read_line(int seconds) {
+        for (;;) {
+            const auto nl = pending.find('\n');
+            if (nl != std::string::npos) {
+                std::string line = pending.substr(0, nl);
+                pending.erase(0, nl + 1);
+                return line;
+            }
+            pollfd p{out, POLLIN, 0};
+            if (::poll(&p, 1, seconds * 1000) <= 0) return "<timeout>";
+            char buf[4096];
+            const ssize_t n = ::read(out, buf, sizeof buf);
+            if (n <= 0) return "<eof>";
+            pending.append(buf, static_cast<size_t>(n));
+        }
+    }
+    void write(const std::string& text) const {
+        ASSERT_EQ(::write(in, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    }
+    int finish() {  // closes stdin, waits; the exit status
+        ::close(in);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        ::close(out);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+};
+
+Child spawn(const std::vector<std::string>& args) {
+    int to_child[2], from_child[2];
+    EXPECT_EQ(::pipe(to_child), 0);
+    EXPECT_EQ(::pipe(from_child), 0);
+    Child c;
+    c.pid = ::fork();
+    if (c.pid == 0) {
+        ::dup2(to_child[0], 0);
+        ::dup2(from_child[1], 1);
+        ::close(to_child[1]);
+        ::close(from_child[0]);
+        std::vector<char*> argv{const_cast<char*>(RECUR_CLI_PATH)};
+        for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        ::execv(RECUR_CLI_PATH, argv.data());
+        ::_exit(127);
+    }
+    ::close(to_child[0]);
+    ::close(from_child[1]);
+    c.in = to_child[1];
+    c.out = from_child[0];
+    return c;
+}
+
+TEST_F(CliFiles, PredictStreamFromStdinAnswersEachLineAsItArrives) {
+    // Live use: each observation written to recur's stdin is answered before the next one is
+    // written (a program that read to the end first would time out here), and the answers equal
+    // those for the same observations read from a file.
+    auto model = book_model<float>("sp500");
+    save_model(model, path("m.recur"));
+    std::ofstream(path("obs.csv")) << "ticker,close\nAAA,0.5\nBBB,0.1\nAAA,0.25\n";
+    Result file = run("predict --stream --series-column ticker --model " + path("m.recur") +
+                      " --data " + path("obs.csv"));
+    ASSERT_EQ(file.status, 0) << file.out;
+
+    ::signal(SIGPIPE, SIG_IGN);
+    Child live = spawn({"predict", "--stream", "--series-column", "ticker", "--model",
+                        path("m.recur"), "--data", "-"});
+    std::string answers;
+    live.write("ticker,close\n");
+    answers += live.read_line(60) + "\n";
+    for (const char* obs : {"AAA,0.5\n", "BBB,0.1\n", "AAA,0.25\n"}) {
+        live.write(obs);
+        const std::string line = live.read_line(60);
+        EXPECT_EQ(line.substr(0, 4), std::string(obs).substr(0, 4)) << line;
+        answers += line + "\n";
+    }
+    EXPECT_EQ(live.finish(), 0);
+    EXPECT_EQ(answers, file.out);
+
+    // A bad line stops the stream with its line number; the answers before it were given.
+    Child bad = spawn({"predict", "--stream", "--model", path("m.recur"), "--data", "-"});
+    bad.write("0.5\n");
+    EXPECT_NE(bad.read_line(60), "<timeout>");
+    bad.write("x\n");
+    EXPECT_NE(bad.finish(), 0);
 }
 
 TEST_F(CliFiles, BrokenModelFilesAreRefusedWithTheirReason) {

@@ -10,17 +10,20 @@
 //
 // --stream: the input is a stream of observations, one time step per row (F values; with
 // --series-column NAME a column of series ids, e.g. tickers, each with its own state). Each row is
-// fed to a StreamingPredictor (model/streaming.hpp) and answered with the prediction after it:
-// the model's recurrent states carry from row to row, as in live use.
+// fed to a StreamingPredictor (model/streaming.hpp) and answered with the prediction after it as
+// soon as it is read (`--data -` reads stdin line by line, for live use): the model's recurrent
+// states carry from row to row.
 #include <fmt/core.h>
 #include <fmt/os.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
@@ -103,24 +106,30 @@ std::vector<std::string> split_csv_line(const std::string& line) {
     return cells;
 }
 
-// recur predict --stream: one observation per row, one prediction per row.
+// recur predict --stream: one observation per row, one prediction per row, each answered as its
+// line arrives (from a file, or from stdin with --data -, e.g. `tail -f bars.csv | recur predict
+// --stream --data - ...`; with stdout as the output each prediction is flushed at once).
 void predict_stream(const std::string& model_path, const std::string& path,
                     const std::string& output, const std::string& series_column) {
     Model<float> model = load_model<float>(model_path);
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
-    std::vector<std::vector<std::string>> rows;
-    std::vector<Index> line_numbers;
-    std::string line;
-    Index line_no = 0;
-    while (std::getline(in, line)) {
-        ++line_no;
-        if (line.empty() || line == "\r") continue;
-        rows.push_back(split_csv_line(line));
-        line_numbers.push_back(line_no);
+    std::ifstream file;
+    std::istream* in = &std::cin;
+    if (path != "-") {
+        file.open(path);
+        if (!file) throw std::runtime_error("cannot open " + path);
+        in = &file;
     }
-    if (rows.empty()) throw std::runtime_error(path + ": no observations");
-    // A header when the first row has a cell that is not a number (always, with a series column).
+    const std::string where = path == "-" ? "stdin" : path;
+    const bool to_stdout = output == "-", flush_each = to_stdout && path == "-";
+    std::string text;  // a file output is written atomically at the end
+    auto emit = [&](const std::string& row) {
+        if (!to_stdout) {
+            text += row;
+            return;
+        }
+        fmt::print("{}", row);
+        if (flush_each) std::fflush(stdout);
+    };
     // A cell is a number when strtof consumes all of it (underflow to 0 or a denormal counts).
     auto parse = [](const std::string& c, float& v) {
         if (c.empty()) return false;
@@ -129,66 +138,72 @@ void predict_stream(const std::string& model_path, const std::string& path,
         while (end && *end && std::isspace(static_cast<unsigned char>(*end))) ++end;
         return end && *end == '\0';
     };
-    auto is_number = [&](const std::string& c) {
-        float v;
-        return parse(c, v);
-    };
-    bool header = !series_column.empty();
-    for (const auto& c : rows[0]) header = header || !is_number(c);
-    Index series_col = -1;
-    if (!series_column.empty()) {
-        for (size_t k = 0; k < rows[0].size(); ++k)
-            if (rows[0][k] == series_column) series_col = static_cast<Index>(k);
-        if (series_col < 0)
-            throw std::runtime_error(path + ":1: no column named '" + series_column + "'");
-    }
-    // Series ids in order of first appearance; each gets one state slot.
+    StreamingPredictor<float> live(model, 1);
+    const Index features = live.input_size();
+    // Series ids in order of first appearance; each gets its own state slot.
     std::unordered_map<std::string, Index> ids;
-    std::vector<Index> slot(rows.size(), 0);
-    for (size_t r = header ? 1 : 0; r < rows.size() && series_col >= 0; ++r) {
-        if (static_cast<Index>(rows[r].size()) <= series_col) continue;  // reported below
-        const auto [it, added] = ids.try_emplace(rows[r][static_cast<size_t>(series_col)],
-                                                 static_cast<Index>(ids.size()));
-        slot[r] = it->second;
-    }
-    StreamingPredictor<float> live(model, std::max<Index>(1, static_cast<Index>(ids.size())));
-    const Index features = live.input_size(), want = features + (series_col >= 0 ? 1 : 0);
-    std::string text;
-    if (header) {
-        if (series_col >= 0) text += series_column + ",";
-        for (Index k = 0; k < live.output_size(); ++k)
-            text += fmt::format("{}y{}", k ? "," : "", k);
-        text += '\n';
-    }
+    Index series_col = -1, want = features, line_no = 0;
+    bool first = true;
     std::vector<float> x(static_cast<size_t>(features));
-    for (size_t r = header ? 1 : 0; r < rows.size(); ++r) {
-        const auto& cells = rows[r];
+    std::string line, row;
+    while (std::getline(*in, line)) {
+        ++line_no;
+        if (line.empty() || line == "\r") continue;
+        const std::vector<std::string> cells = split_csv_line(line);
+        if (first) {
+            first = false;
+            // A header when a cell of the first row is not a number (always, with a series column).
+            bool header = !series_column.empty();
+            float v;
+            for (const auto& c : cells) header = header || !parse(c, v);
+            if (!series_column.empty()) {
+                for (size_t k = 0; k < cells.size(); ++k)
+                    if (cells[k] == series_column) series_col = static_cast<Index>(k);
+                if (series_col < 0)
+                    throw std::runtime_error(
+                        fmt::format("{}:{}: no column named '{}'", where, line_no, series_column));
+                ++want;
+            }
+            if (header) {
+                row = series_col >= 0 ? series_column + "," : "";
+                for (Index k = 0; k < live.output_size(); ++k)
+                    row += fmt::format("{}y{}", k ? "," : "", k);
+                emit(row + '\n');
+                continue;
+            }
+        }
         if (static_cast<Index>(cells.size()) != want)
-            throw std::runtime_error(fmt::format(
-                "{}:{}: {} values, expected {} ({} feature(s){})", path, line_numbers[r],
-                cells.size(), want, features, series_col >= 0 ? " and the series id" : ""));
+            throw std::runtime_error(fmt::format("{}:{}: {} values, expected {} ({} feature(s){})",
+                                                 where, line_no, cells.size(), want, features,
+                                                 series_col >= 0 ? " and the series id" : ""));
         Index f = 0;
         for (size_t k = 0; k < cells.size(); ++k) {
             if (static_cast<Index>(k) == series_col) continue;
             float v = 0;
             if (!parse(cells[k], v))
-                throw std::runtime_error(fmt::format("{}:{}: column {}: '{}' is not a number", path,
-                                                     line_numbers[r], k + 1, cells[k]));
+                throw std::runtime_error(fmt::format("{}:{}: column {}: '{}' is not a number",
+                                                     where, line_no, k + 1, cells[k]));
             if (!std::isfinite(v))
-                throw std::runtime_error(fmt::format("{}:{}: column {}: '{}' is not finite", path,
-                                                     line_numbers[r], k + 1, cells[k]));
+                throw std::runtime_error(fmt::format("{}:{}: column {}: '{}' is not finite", where,
+                                                     line_no, k + 1, cells[k]));
             x[static_cast<size_t>(f++)] = v;
         }
-        const float* y = live.step(slot[r], x.data());
-        if (series_col >= 0) text += cells[static_cast<size_t>(series_col)] + ",";
+        Index slot = 0;
+        row.clear();
+        if (series_col >= 0) {
+            const std::string& id = cells[static_cast<size_t>(series_col)];
+            auto it = ids.find(id);
+            if (it == ids.end()) it = ids.emplace(id, ids.empty() ? 0 : live.add_series()).first;
+            slot = it->second;
+            row = id + ",";
+        }
+        const float* y = live.step(slot, x.data());
         for (Index k = 0; k < live.output_size(); ++k)
-            text += fmt::format("{}{:.9g}", k ? "," : "", y[k]);
-        text += '\n';
+            row += fmt::format("{}{:.9g}", k ? "," : "", y[k]);
+        emit(row + '\n');
     }
-    if (output == "-")
-        fmt::print("{}", text);
-    else
-        write_file_atomic(output, text);
+    if (first) throw std::runtime_error(where + ": no observations");
+    if (!to_stdout) write_file_atomic(output, text);
 }
 
 }  // namespace
@@ -199,14 +214,17 @@ void add_predict_command(CLI::App& app) {
     auto input = std::make_shared<std::string>();
     auto output = std::make_shared<std::string>("-");
     cmd->add_option("--model", *model_path, "Model file written by recur (save_model)")->required();
-    cmd->add_option("--input,--data", *input, "CSV, one sample per row (flattened T*F values)")
+    cmd->add_option("--input,--data", *input,
+                    "CSV, one sample per row (flattened T*F values); with --stream, '-' reads "
+                    "observations from stdin as they arrive")
         ->required();
     cmd->add_option("--output,--out", *output, "Output CSV ('-' = stdout)");
     auto stream = std::make_shared<bool>(false);
     auto series_column = std::make_shared<std::string>();
     cmd->add_flag("--stream", *stream,
                   "Input is a stream of observations (one time step per row); states carry "
-                  "from row to row and every row gets the prediction after it");
+                  "from row to row and every row gets the prediction after it, written as "
+                  "soon as the row is read");
     cmd->add_option("--series-column", *series_column,
                     "With --stream: the column of series ids (e.g. tickers); each series keeps "
                     "its own state");

@@ -250,6 +250,25 @@ void StreamingPredictor<T>::reset(Index series) {
 }
 
 template <typename T>
+Index StreamingPredictor<T>::add_series() {
+    auto grow = [&](Tensor<T>& t) {  // one more zero row, the others kept
+        if (t.empty()) return;
+        Tensor<T> bigger;
+        bigger.assign({n_series_ + 1, t.dim(1)}, T(0));
+        std::copy(t.data(), t.data() + t.size(), bigger.data());
+        t = std::move(bigger);
+    };
+    for (auto& s : stages_) {
+        grow(s->h);
+        grow(s->c);
+    }
+    grow(act_a_);
+    grow(act_b_);
+    grow(gates_);
+    return n_series_++;
+}
+
+template <typename T>
 void StreamingPredictor<T>::reset_all() {
     for (Index s = 0; s < n_series_; ++s) reset(s);
 }

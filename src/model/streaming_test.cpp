@@ -113,6 +113,27 @@ TEST(Streaming, ManySeriesKeepTheirOwnStateAndStepAllEqualsSingleSteps) {
     EXPECT_NE(together.state(0, 0)[0], together.state(0, 1)[0]);
 }
 
+TEST(Streaming, AddedSeriesStartFromZeroAndKeepTheOthers) {
+    // A predictor grown one series at a time (a live stream meeting new tickers) answers exactly
+    // as one built with all of them, whichever series step in between.
+    auto model = make_model<double>("stack", 10, 2);
+    StreamingPredictor<double> grown(model, 1), fixed(model, 3);
+    Rng rng(4);
+    std::vector<double> x(2);
+    auto both = [&](Index s) {
+        for (double& v : x) v = rng.uniform(-1, 1);
+        const std::vector<double> a = grown.step(s, x), b = fixed.step(s, x);
+        for (size_t k = 0; k < a.size(); ++k) EXPECT_EQ(a[k], b[k]) << "series " << s;
+    };
+    for (int t = 0; t < 4; ++t) both(0);
+    EXPECT_EQ(grown.add_series(), 1);
+    EXPECT_EQ(grown.n_series(), 2);
+    for (int t = 0; t < 3; ++t) both(1), both(0);
+    EXPECT_EQ(grown.add_series(), 2);
+    for (int t = 0; t < 5; ++t) both(2), both(1), both(0);
+    EXPECT_THROW(grown.step(3, x), std::out_of_range);
+}
+
 TEST(Streaming, WeightsAreACopy) {
     auto model = make_model<double>("lstm", 5, 3);
     StreamingPredictor<double> live(model);

@@ -46,6 +46,8 @@ class StreamingPredictor {
     // Every series steps once: x (n_series, input_size) -> y (n_series, output_size).
     void step_all(const Tensor<T>& x, Tensor<T>& y);
 
+    // Appends a series with zero states (a new ticker in a live stream); returns its index.
+    Index add_series();
     void reset(Index series);  // zero states
     void reset_all();
     // The states of one layer for one series (h, then c for LSTM); for inspection and tests.
