@@ -4,13 +4,18 @@
 configure() {
   local dir=$1 cxx=$2
   shift 2
-  local path
-  path=$(command -v "$cxx")
-  if [ -f "$dir/CMakeCache.txt" ] &&
-     ! { grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$dir/CMakeCache.txt" &&
-         grep -qx "CMAKE_CXX_COMPILER:[A-Z]*=$path" "$dir/CMakeCache.txt"; }; then
-    echo "recur: $dir was configured with another generator or compiler; starting it afresh" >&2
-    rm -rf "$dir"
+  local path cached
+  if ! path=$(command -v "$cxx"); then
+    echo "recur: no $cxx on PATH (scripts/setup.sh installs it)" >&2
+    return 1
+  fi
+  if [ -f "$dir/CMakeCache.txt" ]; then
+    cached=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' "$dir/CMakeCache.txt")
+    if ! grep -qx 'CMAKE_GENERATOR:INTERNAL=Ninja' "$dir/CMakeCache.txt" ||
+       [ "$(readlink -f "$cached")" != "$(readlink -f "$path")" ]; then
+      echo "recur: $dir was configured with another generator or compiler; starting it afresh" >&2
+      rm -rf "$dir"
+    fi
   fi
   cmake -G Ninja -S . -B "$dir" -DCMAKE_CXX_COMPILER="$path" "$@" >/dev/null
 }

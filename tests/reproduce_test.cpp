@@ -2,6 +2,7 @@
 // the library runner behind `recur reproduce`, cut to 2 epochs, plus config error messages.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "casestudy/runner.hpp"
+#include "recur/baselines/var.hpp"
 #include "recur/data/glove.hpp"
 #include "recur/data/imdb.hpp"
 #include "small_panel.hpp"
@@ -462,6 +464,36 @@ TEST(Reproduce, MacroWalkForwardRefitsBeforeEachFoldWithAGap) {
     }
     EXPECT_EQ(tested, 24);
     EXPECT_EQ(rows[0].first_target, "2016-01-01");
+    // The VAR refit per fold, recomputed here from folds.csv: fit on every row up to the fold's
+    // last training target, one-step forecasts of the fold's months with true lags, and the
+    // iterated path from its origin.
+    const recur::Frame frame = recur::casestudy::load_frame(config, o);
+    const auto row_of = [&](const std::string& date) {
+        const auto it = std::find(frame.dates.begin(), frame.dates.end(), date);
+        EXPECT_NE(it, frame.dates.end()) << date;
+        return static_cast<Eigen::Index>(it - frame.dates.begin());
+    };
+    Eigen::MatrixXd data(static_cast<Eigen::Index>(frame.rows()), 2);
+    for (Eigen::Index t = 0; t < data.rows(); ++t)
+        for (Eigen::Index k = 0; k < 2; ++k) data(t, k) = frame.columns[size_t(k)][size_t(t)];
+    double one_sum = 0, dyn_sum = 0;
+    for (const FoldRow& r : rows) {
+        const Eigen::Index first = row_of(r.first_target), last = row_of(r.last_target);
+        const recur::VarModel var =
+            recur::fit_var_select(data.topRows(row_of(r.val_last) + 1), config.var_maxlags,
+                                  recur::parse_var_criterion(config.var_ic));
+        const Eigen::MatrixXd one =
+            recur::var_one_step_forecasts(var, data.topRows(last + 1), first);
+        const Eigen::MatrixXd dyn = var.forecast(data.topRows(first), last - first + 1);
+        // The runner's actual values come from the float targets of the windows.
+        const Eigen::MatrixXd actual =
+            data.middleRows(first, last - first + 1).cast<float>().cast<double>();
+        one_sum += (one - actual).cwiseAbs().sum();
+        dyn_sum += (dyn - actual).cwiseAbs().sum();
+    }
+    EXPECT_NEAR(m["var_one_step_mae"].get<double>(), one_sum / 48, 1e-12);
+    EXPECT_NEAR(m["var_dynamic_mae"].get<double>(), dyn_sum / 48, 1e-12);
+    EXPECT_EQ(m["walk_forward_gap"].get<int>(), 1);
 
     // Rolling: each refit sees the last 120 rows, so the training window moves with the folds.
     config.walk_forward.window = "rolling";

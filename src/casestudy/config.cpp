@@ -315,6 +315,10 @@ void parse_walk_forward(const Reader& r, CaseConfig& c) {
     w.window = wf.choice("window", "expanding", {"expanding", "rolling"});
     w.train_rows = wf.integer("train_rows", 0, false, 0);
     w.gap = wf.integer("gap", 0, false, 0);
+    if (c.report == "multistep" && wf.has("validation"))
+        throw ConfigError(c.path +
+                          ": key 'walk_forward.validation': multistep configs validate on "
+                          "[model] validation");
     w.validation = wf.number("validation", 0.1);
     if (w.validation <= 0 || w.validation >= 1)
         throw ConfigError(c.path +

@@ -285,7 +285,14 @@ report::Metrics run_case(const CaseConfig& c, const RunOptions& o) {
     if (o.threads > 0) set_num_threads(o.threads);
     const std::uint64_t seed = o.seed.value_or(c.seed);
     const int epochs = o.epochs.value_or(c.epochs);
-    const std::string fit_on = o.scaler_fit.empty() ? c.fit_on : o.scaler_fit;
+    // Walk-forward is an out-of-sample evaluation: its scaler sees only the rows before the test
+    // period (the book's single split fits it on every row by default).
+    const bool walk = c.walk_forward.folds > 0;
+    if (walk && o.scaler_fit == "all")
+        throw DataError(c.path +
+                        ": --scaler-fit all with walk-forward would scale the training "
+                        "data with the test period's range");
+    const std::string fit_on = walk ? "train" : o.scaler_fit.empty() ? c.fit_on : o.scaler_fit;
     fs::create_directories(o.out_dir);
     const fs::path out(o.out_dir);
 
@@ -318,7 +325,6 @@ report::Metrics run_case(const CaseConfig& c, const RunOptions& o) {
     // there is one fold and, as in the book, the test set doubles as the validation set; with it,
     // each refit early-stops on the latest share of its own training windows.
     const WalkForwardSpec& wf = c.walk_forward;
-    const bool walk = wf.folds > 0;
     std::vector<Index> origins;
     for (Index j = cut; j < w.size(); ++j) origins.push_back(j + window - 1);
     const std::vector<Fold> folds = make_folds(wf, origins, cut + window);
@@ -409,6 +415,9 @@ report::Metrics run_case(const CaseConfig& c, const RunOptions& o) {
     }
     if (walk) {
         m.emplace_back("walk_forward_folds", static_cast<double>(folds.size()));
+        m.emplace_back("walk_forward_train_rows",  // 0: expanding
+                       wf.window == "rolling" ? static_cast<double>(wf.train_rows) : 0.0);
+        m.emplace_back("walk_forward_gap", static_cast<double>(wf.gap));
         write_file_atomic((out / "folds.csv").string(), folds_csv);
     }
     for (const auto& r : c.reference) m.push_back(r);

@@ -7,8 +7,10 @@
 // mean and standard deviation (n - 1) of every metric. With [walk_forward] folds = N (one-step
 // "levels" / "changes" configs) the model is refit before each of N groups of test windows
 // (casestudy/walk_forward.hpp), each refit early-stopping on the latest share of its own training
-// windows; the metrics cover all test windows, the VAR baseline is refit per fold too, and
-// folds.csv and history_fold_<k>.csv describe the refits (model.recur is the last one).
+// windows (which it does not train on); the scaler is fit on the rows before the test period
+// whatever the config's fit_on; the metrics cover all test windows, the VAR baseline is refit per
+// fold too, and folds.csv and history_fold_<k>.csv describe the refits (model.recur, history.csv,
+// epochs_run and best_epoch are the last refit's).
 #pragma once
 
 #include <cstdint>

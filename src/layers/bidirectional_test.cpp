@@ -242,5 +242,29 @@ TEST(Bidirectional, MergeModeNoneSummarySaveAndLoad) {
     std::filesystem::remove(file);
 }
 
+TEST(Bidirectional, MergeModeNoneSummaryLayoutFollowsKerasDepthRule) {
+    // Keras prints the short table when every depth has one layer call: Model(x, [fwd, bwd]) of
+    // one Bidirectional(merge_mode=None) is a chain; a Dense on each half makes two calls at
+    // depth 0, which is not.
+    Model<float> alone;
+    NodeRef x = alone.input("x", ShapeSpec::sequence(6, 2));
+    alone.set_outputs(
+        alone.add_outputs(Bidirectional<float>::of<LSTM<float>>(LSTMOptions(4), "none"), {x}));
+    const std::string s = alone.summary();
+    EXPECT_EQ(s.find("Connected to"), std::string::npos) << s;
+    EXPECT_NE(s.find("bidirectional_1 (Bidirection [(None, 4), (None, 4)]"), std::string::npos)
+        << s;
+
+    Model<float> heads;
+    NodeRef y = heads.input("x", ShapeSpec::sequence(6, 2));
+    auto halves =
+        heads.add_outputs(Bidirectional<float>::of<LSTM<float>>(LSTMOptions(4), "none"), {y});
+    heads.set_outputs({heads.add<Dense<float>>(halves[0], DenseOptions(1)),
+                       heads.add<Dense<float>>(halves[1], DenseOptions(1))});
+    const std::string t = heads.summary();
+    EXPECT_NE(t.find("Connected to"), std::string::npos) << t;
+    EXPECT_NE(t.find("bidirectional_1[0][1]"), std::string::npos) << t;
+}
+
 }  // namespace
 }  // namespace recur

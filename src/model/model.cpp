@@ -48,6 +48,8 @@ const typename Model<T>::Node& Model<T>::node_of(NodeRef r, const char* what) co
 template <typename T>
 NodeRef Model<T>::input(std::string name, ShapeSpec spec) {
     if (name.empty()) name = "input_" + std::to_string(input_nodes_.size() + 1);
+    if (name.find(':') != std::string::npos)  // "name:k" names a layer's output k in files
+        throw std::invalid_argument("Model::input: a name may not contain ':' ('" + name + "')");
     for (const Node& n : nodes_)
         if (n.name == name)
             throw std::invalid_argument("Model::input: the name '" + name + "' is taken");
@@ -87,6 +89,10 @@ int Model<T>::add_layer(std::unique_ptr<Layer<T>> layer, const std::vector<NodeR
         ids.push_back(r.id());
     }
     const std::vector<ShapeSpec> outs = layer->build_outputs(specs, rng_);
+    if (static_cast<int>(outs.size()) != layer->num_outputs())
+        throw std::logic_error(layer->kind() + "::build_outputs returned " +
+                               std::to_string(outs.size()) + " shapes for " +
+                               std::to_string(layer->num_outputs()) + " outputs");
     layer->seed_rng(rng_.split());
     const int first = static_cast<int>(nodes_.size());
     for (size_t s = 0; s < outs.size(); ++s) {

@@ -2,7 +2,9 @@
 // table with fields ending at 29 / 55 / 65 (positions [.45, .85, 1.]); any other graph the
 // 98-column table with a "Connected to" column, fields ending at 32 / 53 / 65 / 98 (positions
 // [.33, .55, .67, 1.]), one row per inbound node and its inputs listed as "name[0][0]".
+#include <algorithm>
 #include <sstream>
+#include <vector>
 
 #include "recur/model/model.hpp"
 
@@ -37,10 +39,27 @@ std::string row(const std::vector<std::string>& fields, const std::vector<size_t
 
 template <typename T>
 std::string Model<T>::summary() const {
-    // Keras's test: a chain has one node per depth and no layer with several inputs.
-    bool chain = input_nodes_.size() == 1 && output_nodes_.size() == 1;
-    for (size_t id = 0; id < nodes_.size() && chain; ++id)
-        chain = nodes_[id].inputs.size() <= 1 && consumers_[id].size() <= 1;
+    // Keras's test (print_summary): a chain has one layer call per depth (depth 0 = the calls
+    // producing the outputs, +1 per step towards the inputs; calls no output depends on are not
+    // counted) and no call with several inputs. A call is an input or a layer (all its outputs).
+    auto call_of = [&](int id) { return id - nodes_[static_cast<size_t>(id)].slot; };
+    std::vector<int> depth(nodes_.size(), -1);
+    for (int id : output_nodes_) depth[static_cast<size_t>(call_of(id))] = 0;
+    for (size_t id = nodes_.size(); id-- > 0;) {
+        if (depth[id] < 0 || nodes_[id].slot > 0) continue;
+        for (int in : nodes_[id].inputs) {
+            int& d = depth[static_cast<size_t>(call_of(in))];
+            d = std::max(d, depth[id] + 1);
+        }
+    }
+    std::vector<int> calls_at(nodes_.size() + 1, 0);
+    bool chain = true;
+    for (size_t id = 0; id < nodes_.size(); ++id) {
+        if (depth[id] < 0 || nodes_[id].slot > 0) continue;
+        chain = chain && nodes_[id].inputs.size() <= 1 &&
+                ++calls_at[static_cast<size_t>(depth[id])] == 1;
+    }
+    chain = chain || sequential_;
     const std::vector<size_t> pos =
         chain ? std::vector<size_t>{29, 55, 65} : std::vector<size_t>{32, 53, 65, 98};
     std::vector<std::string> head = {"Layer (type)", "Output Shape", "Param #"};
