@@ -14,6 +14,7 @@
 
 #include "recur/layers/layer.hpp"
 #include "recur/layers/recurrent.hpp"
+#include "recur/model/model.hpp"
 
 namespace recur::testing {
 
@@ -114,6 +115,44 @@ inline GradCheckReport check_layer(Layer<double>& layer, Tensor<double> x, std::
     auto report = check_gradients(loss, probes);
     if (rec) rec->clear_initial_state();
     return report;
+}
+
+// Checks every trainable parameter and every float input of a graph Model on `inputs`, with
+// L = Σ_k Σ output_k ⊙ R_k over all outputs (time-major batches, one per model input).
+inline GradCheckReport check_model(Model<double>& m, const std::vector<Tensor<double>*>& inputs,
+                                   std::uint64_t seed) {
+    Rng rng(seed);
+    const std::vector<const Tensor<double>*> in(inputs.begin(), inputs.end());
+    m.forward(in, Mode::inference);
+    std::vector<Tensor<double>> R;
+    for (size_t k = 0; k < m.num_outputs(); ++k) {
+        R.emplace_back(m.output(k).shape());
+        fill_uniform(R.back(), rng);
+    }
+    auto loss = [&]() {
+        m.forward(in, Mode::inference);
+        double l = 0;
+        for (size_t k = 0; k < R.size(); ++k) l += dot(m.output(k), R[k]);
+        return l;
+    };
+    loss();
+    m.zero_grad();
+    m.set_compute_input_grads(true);
+    std::vector<const Tensor<double>*> dys;
+    for (const auto& r : R) dys.push_back(&r);
+    m.backward(dys);
+    std::vector<Probe> probes;
+    for (Param<double>* p : m.params())
+        if (p->trainable)
+            probes.push_back({p->name, p->value.data(), p->grad.data(), p->value.size()});
+    std::vector<Tensor<double>> dx;
+    for (size_t k = 0; k < inputs.size(); ++k)
+        if (m.input_spec(k).kind != ShapeSpec::Kind::ids) dx.push_back(m.input_grad(k));
+    for (size_t k = 0, j = 0; k < inputs.size(); ++k)
+        if (m.input_spec(k).kind != ShapeSpec::Kind::ids)
+            probes.push_back(
+                {"input " + m.input_name(k), inputs[k]->data(), dx[j++].data(), inputs[k]->size()});
+    return check_gradients(loss, probes);
 }
 
 }  // namespace recur::testing

@@ -139,37 +139,14 @@ TEST(BidirectionalGradCheck, MergeModeNoneThroughTheGraphModel) {
                 for (Param<double>* p : m.params()) testing::fill_uniform(p->value, rng, -0.8, 0.8);
                 Tensor<double> x({4, 3, 2});
                 testing::fill_uniform(x, rng);
-                m.forward({&x}, Mode::inference);
-                std::vector<Tensor<double>> R;
-                for (size_t k = 0; k < m.num_outputs(); ++k) {
-                    R.emplace_back(m.output(k).shape());
-                    testing::fill_uniform(R.back(), rng);
-                }
-                auto loss = [&]() {
-                    m.forward({&x}, Mode::inference);
-                    double l = 0;
-                    for (size_t k = 0; k < R.size(); ++k) l += testing::dot(m.output(k), R[k]);
-                    return l;
-                };
-                loss();
-                m.zero_grad();
-                m.set_compute_input_grads(true);
-                std::vector<const Tensor<double>*> dys;
-                for (const auto& r : R) dys.push_back(&r);
-                m.backward(dys);
-                std::vector<testing::Probe> probes;
-                for (Param<double>* p : m.params())
-                    probes.push_back({p->name, p->value.data(), p->grad.data(), p->value.size()});
-                Tensor<double> dx = m.input_grad(0);
-                probes.push_back({"input", x.data(), dx.data(), x.size()});
+                auto r = testing::check_model(m, {&x}, 9);
+                EXPECT_LE(r.worst, 1.0)
+                    << cell << " seq=" << seq << " both=" << both << ": " << r.where;
                 if (!both)  // the backward half reaches no output: its gradients are zero
                     for (Param<double>* p : m.params())
                         if (p->name.rfind("backward_", 0) == 0) {
                             EXPECT_EQ(p->grad.matrix().norm(), 0.0) << cell << " " << p->name;
                         }
-                auto r = testing::check_gradients(loss, probes);
-                EXPECT_LE(r.worst, 1.0)
-                    << cell << " seq=" << seq << " both=" << both << ": " << r.where;
             }
 }
 

@@ -37,6 +37,32 @@ StepKernels step_kernels() {
 }
 
 template <typename T>
+std::vector<ShapeSpec> RecurrentLayer<T>::build_outputs(const std::vector<ShapeSpec>& inputs,
+                                                        Rng& rng) {
+    std::vector<ShapeSpec> out{this->build_multi(inputs, rng)};
+    for (int k = 0; k + 1 < num_outputs(); ++k) out.push_back(ShapeSpec::vector(units()));
+    return out;
+}
+
+template <typename T>
+void RecurrentLayer<T>::forward_outputs(const std::vector<const Tensor<T>*>& xs,
+                                        const std::vector<Tensor<T>*>& ys, Mode mode) {
+    forward(*xs[0], *ys[0], mode);
+    for (size_t k = 1; k < ys.size(); ++k) *ys[k] = final_state(static_cast<int>(k - 1));
+}
+
+template <typename T>
+void RecurrentLayer<T>::backward_outputs(const std::vector<const Tensor<T>*>& dys,
+                                         const std::vector<Tensor<T>*>& dxs) {
+    if (dys.size() > 1) {  // return_state: the states' gradients join the output's
+        std::vector<Tensor<T>> state_grads;
+        for (size_t k = 1; k < dys.size(); ++k) state_grads.push_back(*dys[k]);
+        set_final_state_grad(std::move(state_grads));
+    }
+    backward(*dys[0], dxs[0]);
+}
+
+template <typename T>
 ShapeSpec RecurrentLayer<T>::build(const ShapeSpec& input, Rng& rng) {
     if (input.kind != ShapeSpec::Kind::sequence)
         throw std::invalid_argument(this->kind() +

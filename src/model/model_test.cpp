@@ -10,6 +10,7 @@
 
 #include "gradcheck.hpp"
 #include "recur/io/model_io.hpp"
+#include "recur/layers/bidirectional.hpp"
 #include "recur/layers/concatenate.hpp"
 #include "recur/layers/dense.hpp"
 #include "recur/layers/embedding.hpp"
@@ -73,6 +74,64 @@ TEST(ModelGraph, GradientsThroughConcatenateEmbeddingAndSharedNode) {
     EXPECT_LE(report.worst, 1.0) << report.where;
     EXPECT_EQ(report.checked, 72 + 10 + 36 + 5 + 8 + 24 + 9);  // every weight, both inputs
     EXPECT_THROW(m.input_grad(1), std::logic_error);           // integer ids have no gradient
+}
+
+// return_state in a graph: x -> RNN(return_state) -> [y, h_T(, c_T)], Keras's list; here h_T also
+// feeds a Dense head, so its gradient joins from two readers.
+Model<double> return_state_graph(const std::string& cell, bool sequences) {
+    Model<double> m(4);
+    NodeRef x = m.input("x", ShapeSpec::sequence(5, 2));
+    auto outs =
+        m.add_outputs(make_recurrent<double>(
+                          cell, RecurrentOptions(3).return_state(true).return_sequences(sequences)),
+                      {x});
+    std::vector<NodeRef> model_outputs = outs;
+    model_outputs.push_back(m.add<Dense<double>>(outs[1], DenseOptions(2)));
+    m.set_outputs(model_outputs);
+    return m;
+}
+
+TEST(ModelGraph, ReturnStateGivesTheFinalStatesAsOutputs) {
+    for (const std::string cell : {"SimpleRNN", "LSTM", "GRU"})
+        for (bool sequences : {false, true}) {
+            Model<double> m = return_state_graph(cell, sequences);
+            const size_t states = cell == "LSTM" ? 2 : 1;
+            ASSERT_EQ(m.num_outputs(), 1 + states + 1);
+            for (size_t k = 1; k <= states; ++k) EXPECT_EQ(m.output_spec(k), ShapeSpec::vector(3));
+            Rng rng(6);
+            for (Param<double>* p : m.params()) testing::fill_uniform(p->value, rng, -0.8, 0.8);
+            Tensor<double> x({5, 4, 2});
+            testing::fill_uniform(x, rng);
+            m.forward({&x}, Mode::inference);
+            // h_T is the output's last step (or the output itself without return_sequences).
+            const Tensor<double>& y = m.output(0);
+            const Index last = sequences ? 4 * 4 * 3 : 0;
+            for (Index i = 0; i < 4 * 3; ++i) EXPECT_EQ(m.output(1)[i], y[last + i]) << cell;
+            auto r = testing::check_model(m, {&x}, 7);
+            EXPECT_LE(r.worst, 1.0) << cell << " sequences=" << sequences << ": " << r.where;
+        }
+    // Summary lists the three shapes; a file keeps the wiring ("lstm_1:1" is h_T).
+    Model<double> m = return_state_graph("LSTM", false);
+    // (Keras's narrow chain layout cuts the list at its column width, as here.)
+    EXPECT_NE(m.summary().find("lstm_1 (LSTM)                [(None, 3), (None, 3), (N 72"),
+              std::string::npos)
+        << m.summary();
+    const auto file = std::filesystem::temp_directory_path() / "recur_return_state_test.recur";
+    save_model(m, file.string());
+    Model<double> back = load_model<double>(file.string());
+    EXPECT_EQ(back.layer_inbound(1), std::vector<std::string>{"lstm_1:1"});
+    EXPECT_EQ(back.output_name(2), "lstm_1:2");
+    Tensor<double> x({5, 2, 2});
+    Rng rng(2);
+    testing::fill_uniform(x, rng);
+    m.set_weights(back.get_weights());  // the file holds float32 values
+    m.forward({&x}, Mode::inference);
+    back.forward({&x}, Mode::inference);
+    for (size_t k = 0; k < 4; ++k) EXPECT_EQ(back.output(k).storage(), m.output(k).storage());
+    std::filesystem::remove(file);
+    // A Sequential has one output per layer: return_state needs the graph Model.
+    Sequential<double> s(ShapeSpec::sequence(5, 2));
+    EXPECT_THROW(s.add<LSTM<double>>(LSTMOptions(3).return_state(true)), std::invalid_argument);
 }
 
 TEST(ModelGraph, FlattenAndReshapeKeepSamplesFirstOrder) {

@@ -74,6 +74,14 @@ class RecurrentLayer : public Layer<T> {
     void backward(const Tensor<T>& dy, Tensor<T>* dx) override;
     std::vector<Param<T>*> params() override;
     std::string config_json() const override;
+    // With return_state, in a graph Model: outputs [y, h_T] (SimpleRNN, GRU) or [y, h_T, c_T]
+    // (LSTM), as Keras's return_state=True returns them; the states are (None, units) each.
+    int num_outputs() const override { return options_.return_state() ? 1 + state_count() : 1; }
+    std::vector<ShapeSpec> build_outputs(const std::vector<ShapeSpec>& inputs, Rng& rng) override;
+    void forward_outputs(const std::vector<const Tensor<T>*>& xs, const std::vector<Tensor<T>*>& ys,
+                         Mode mode) override;
+    void backward_outputs(const std::vector<const Tensor<T>*>& dys,
+                          const std::vector<Tensor<T>*>& dxs) override;
 
     const RecurrentOptions& options() const { return options_; }
     Index units() const { return options_.units(); }
