@@ -84,15 +84,15 @@ void Bidirectional<T>::require_merged(const char* what) const {
 }
 
 template <typename T>
-void Bidirectional<T>::run_halves(const Tensor<T>& x, Mode mode) {
+void Bidirectional<T>::run_halves(const Tensor<T>& x, Mode mode, Tensor<T>& yf, Tensor<T>& yb) {
     // Dropout masks: each half draws from its own stream, re-seeded from this layer's.
     if (mode == Mode::training) set_seed(this->rng_.next());
-    forward_->forward(x, yf_, mode);
+    forward_->forward(x, yf, mode);
     if (forward_->options().return_sequences()) {
         backward_->forward(x, yb_raw_, mode);
-        reverse_time(yb_raw_, yb_);
+        reverse_time(yb_raw_, yb);
     } else {
-        backward_->forward(x, yb_, mode);
+        backward_->forward(x, yb, mode);
     }
 }
 
@@ -100,9 +100,7 @@ template <typename T>
 void Bidirectional<T>::forward_outputs(const std::vector<const Tensor<T>*>& xs,
                                        const std::vector<Tensor<T>*>& ys, Mode mode) {
     if (merge_ != "none") return Layer<T>::forward_outputs(xs, ys, mode);
-    run_halves(*xs[0], mode);
-    *ys[0] = yf_;
-    *ys[1] = yb_;
+    run_halves(*xs[0], mode, *ys[0], *ys[1]);  // the halves are the outputs: no merge buffers
 }
 
 template <typename T>
@@ -115,7 +113,7 @@ void Bidirectional<T>::backward_outputs(const std::vector<const Tensor<T>*>& dys
 template <typename T>
 void Bidirectional<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
     require_merged("forward");
-    run_halves(x, mode);
+    run_halves(x, mode, yf_, yb_);
     const Index w = yf_.cols(), rows = yf_.rows();
     std::vector<Index> shape = yf_.shape();
     if (merge_ == "concat") {

@@ -72,11 +72,13 @@ std::string Model<T>::summary() const {
     for (size_t id = 0; id < nodes_.size(); ++id)
         if ((nodes_[id].layer >= 0 || !sequential_) && nodes_[id].slot == 0) shown.push_back(id);
     auto shape_of = [&](size_t id) {
-        if (id + 1 >= nodes_.size() || nodes_[id + 1].slot == 0)
-            return nodes_[id].spec.keras_string();
+        const int layer = nodes_[id].layer;
+        const size_t outs =
+            layer < 0 ? 1 : static_cast<size_t>(layers_[static_cast<size_t>(layer)]->num_outputs());
+        if (outs == 1) return nodes_[id].spec.keras_string();
         std::string list = "[";
-        for (size_t s = id; s < nodes_.size() && (s == id || nodes_[s].slot > 0); ++s)
-            list += (s == id ? "" : ", ") + nodes_[s].spec.keras_string();
+        for (size_t s = 0; s < outs; ++s)
+            list += (s ? ", " : "") + nodes_[id + s].spec.keras_string();
         return list + "]";
     };
     // Keras's "name[node][tensor]": node is always 0 here (each layer is called once).

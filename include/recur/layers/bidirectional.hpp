@@ -57,8 +57,9 @@ class Bidirectional : public Layer<T> {
     Tensor<T> yf_, yb_, yb_raw_, dyf_, dyb_, dyb_raw_, dxb_;
     // Reverses the time axis of a (T, B, F) tensor.
     static void reverse_time(const Tensor<T>& in, Tensor<T>& out);
-    // Both halves: yf_ and yb_ (aligned with the input's time axis).
-    void run_halves(const Tensor<T>& x, Mode mode);
+    // Both halves into yf and yb (yb aligned with the input's time axis): the merge buffers
+    // yf_ / yb_, or the two outputs of merge mode "none".
+    void run_halves(const Tensor<T>& x, Mode mode, Tensor<T>& yf, Tensor<T>& yb);
     // Both halves' backward from dL/dyf_ and dL/dyb_; dx (if any) gets the sum of both.
     void backward_halves(const Tensor<T>& dyf, const Tensor<T>& dyb, Tensor<T>* dx);
     void require_merged(const char* what) const;
