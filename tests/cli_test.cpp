@@ -336,6 +336,17 @@ TEST(Cli, BenchPrintsOneJsonObjectWithEveryMeasure) {
     auto m = nlohmann::json::parse(macro.out);
     EXPECT_TRUE(m["stream_step_us"].is_null());
     EXPECT_EQ(m["threads"], 2);
+    EXPECT_EQ(m["train_parallelism"], "batch");
+    // Profiling options: another batch size, the layer split, training only.
+    Result alt =
+        run("bench macro --seconds 0.02 --warmup 0 --threads 2 --batch 7 --split-layers "
+            "--train-only");
+    ASSERT_EQ(alt.status, 0) << alt.out;
+    auto a = nlohmann::json::parse(alt.out);
+    EXPECT_EQ(a["batch"], 7);
+    EXPECT_EQ(a["train_parallelism"], "layers");
+    EXPECT_GT(a["train_windows_per_s"].get<double>(), 0);
+    EXPECT_EQ(a["latency_us"].get<double>(), 0);
     Result bad = run("bench nosuchmodel");
     EXPECT_NE(bad.status, 0);
     EXPECT_NE(bad.out.find("known: sp500, macro, stocks, imdb, large"), std::string::npos)

@@ -158,16 +158,23 @@ BenchResult run_bench(const std::string& name, const BenchOptions& o) {
     // The caller's thread count comes back however this returns.
     struct RestoreThreads {
         int n = num_threads();
-        ~RestoreThreads() { set_num_threads(n); }
+        TrainParallelism p = train_parallelism();
+        ~RestoreThreads() {
+            set_num_threads(n);
+            set_train_parallelism(p);
+        }
     } restore;
     set_num_threads(o.threads);
+    set_train_parallelism(o.split_layers ? TrainParallelism::layers : TrainParallelism::batch);
     Case c = make_case(name, o.seed);
+    if (o.batch > 0) c.batch = o.batch;
     Model<float>& model = c.model;
     model.compile(c.loss, c.optimizer);
     BenchResult r;
     r.model = name;
     r.threads = o.threads;
     r.batch = c.batch;
+    r.train_parallelism = o.split_layers ? "layers" : "batch";
     r.params = model.param_count();
     r.train_flops_per_window = 3.0 * forward_flops_per_window(model);
 
@@ -189,6 +196,7 @@ BenchResult run_bench(const std::string& name, const BenchOptions& o) {
     });
     r.train_windows_per_s = double(c.batch) / train_s;
     r.train_gflops = r.train_flops_per_window * r.train_windows_per_s * 1e-9;
+    if (o.train_only) return r;
 
     auto big = time_major_batch(model, data, r.infer_batch);
     r.infer_windows_per_s = double(r.infer_batch) / forward_seconds(model, big, o);
@@ -211,6 +219,7 @@ std::string to_json(const BenchResult& r) {
     nlohmann::json j = {{"model", r.model},
                         {"threads", r.threads},
                         {"batch", r.batch},
+                        {"train_parallelism", r.train_parallelism},
                         {"infer_batch", r.infer_batch},
                         {"params", r.params},
                         {"train_windows_per_s", r.train_windows_per_s},

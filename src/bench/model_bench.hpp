@@ -21,7 +21,11 @@
 //   train_gflops          nominal GEMM flops of a training step / time (the formula of
 //                         bench/README.md: recurrent 2 (I + U) G U T, Dense 2 in out, times 3
 //                         for forward + backward)
-// Each measure runs `warmup` seconds untimed, then `seconds` timed.
+// Training with several threads uses the model's TrainParallelism (model.hpp): one replica per
+// thread by default, or every layer splitting its rows (split_layers; printed as
+// "train_parallelism"). Each measure runs `warmup` seconds untimed, then `seconds` timed. With
+// train_only, only the training measure runs (the others stay 0 / not measured): for profiling the
+// training loop.
 #pragma once
 
 #include <string>
@@ -36,6 +40,9 @@ struct BenchOptions {
     double seconds = 1.0;  // timed, per measure
     double warmup = 0.3;   // untimed, per measure
     std::uint64_t seed = 42;
+    Index batch = 0;            // training batch size; 0: the book's (above)
+    bool split_layers = false;  // TrainParallelism::layers instead of the default batch split
+    bool train_only = false;    // skip the forward-only measures (profiling the training loop)
 };
 
 struct BenchResult {
@@ -44,7 +51,8 @@ struct BenchResult {
     Index batch = 0, infer_batch = 1024, params = 0;
     double train_flops_per_window = 0;
     double train_windows_per_s = 0, infer_windows_per_s = 0, latency_us = 0;
-    double stream_step_us = -1;  // < 0: not measured (models other than sp500)
+    double stream_step_us = -1;               // < 0: not measured (models other than sp500)
+    std::string train_parallelism = "batch";  // "batch" (replica per thread) or "layers"
     double train_gflops = 0;
 };
 

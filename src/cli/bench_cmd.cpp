@@ -21,6 +21,13 @@ void add_bench_command(CLI::App& app) {
         ->check(CLI::PositiveNumber);
     cmd->add_option("--warmup", options->warmup, "Untimed seconds before each measure (0.3)")
         ->check(CLI::NonNegativeNumber);
+    cmd->add_option("--batch", options->batch, "Training batch size (default: the book's)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--split-layers", options->split_layers,
+                  "Train with every layer splitting its rows over the threads instead of one "
+                  "model replica per thread (TrainParallelism::layers)");
+    cmd->add_flag("--train-only", options->train_only,
+                  "Time only the training steps (for profiling; other measures print 0)");
     cmd->callback([=] { fmt::print("{}\n", bench::to_json(bench::run_bench(*model, *options))); });
 }
 

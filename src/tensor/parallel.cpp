@@ -28,6 +28,17 @@ int default_threads() {
 
 int g_threads = default_threads();
 
+// Depth of parallel_for calls on this thread: a call made from inside a chunk (a layer of a
+// per-thread model replica, training/data_parallel.cpp) runs inline instead of queueing on the
+// pool that is running it.
+thread_local int t_depth = 0;
+struct DepthGuard {
+    DepthGuard() { ++t_depth; }
+    ~DepthGuard() { --t_depth; }
+    DepthGuard(const DepthGuard&) = delete;
+    DepthGuard& operator=(const DepthGuard&) = delete;
+};
+
 class Pool {
   public:
     static Pool& instance() {
@@ -60,6 +71,7 @@ class Pool {
         wake_.notify_all();
         std::exception_ptr mine;
         try {
+            DepthGuard nested;
             run_chunk(0);
         } catch (...) {
             mine = std::current_exception();
@@ -110,6 +122,7 @@ class Pool {
             }
             std::exception_ptr err;
             try {
+                DepthGuard nested;
                 run_chunk(id);
             } catch (...) {
                 err = std::current_exception();
@@ -144,6 +157,7 @@ void set_num_threads(int n) {
 }
 
 int parallel_chunks(std::int64_t n) {
+    if (t_depth > 0) return 1;  // already inside a chunk: run inline
     return static_cast<int>(std::max<std::int64_t>(1, std::min<std::int64_t>(g_threads, n)));
 }
 

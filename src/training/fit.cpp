@@ -10,7 +10,7 @@
 namespace recur {
 
 template <typename T>
-double Model<T>::loss_and_grads(const Dataset<T>& data, const Index* index, Index n) {
+double Model<T>::loss_and_grads(const Dataset<T>& data, const Index* index, Index n, double scale) {
     const size_t ni = input_nodes_.size(), no = output_nodes_.size();
     batch_x_.resize(ni);
     batch_x_ptr_.resize(ni);
@@ -34,15 +34,15 @@ double Model<T>::loss_and_grads(const Dataset<T>& data, const Index* index, Inde
     for (size_t k = 0; k < no; ++k) {
         data.gather_target(k, output_spec(k), index, n, batch_y_[k]);
         const Tensor<T>& pred = output(k);
-        const T w = static_cast<T>(loss_weights_[k]);
+        const T w = static_cast<T>(loss_weights_[k] * scale);
         double loss;
         if (fused_sigmoid_bce(k) && consumers_[static_cast<size_t>(output_nodes_[k])].empty()) {
             // d/dz BCE(σ(z), y) = σ(z) - y: the gradient never vanishes in a saturated sigmoid.
             loss = compute_loss<T>(Loss::bce, pred, batch_y_[k], nullptr);
             dloss_[k].resize(pred.shape());
-            const T scale = w / static_cast<T>(pred.size());
+            const T per_element = w / static_cast<T>(pred.size());
             for (Index i = 0; i < pred.size(); ++i)
-                dloss_[k][i] = (pred[i] - batch_y_[k][i]) * scale;
+                dloss_[k][i] = (pred[i] - batch_y_[k][i]) * per_element;
             fused_[k] = &dloss_[k];
         } else {
             loss = compute_loss<T>(losses_[k], pred, batch_y_[k], &dloss_[k]);
@@ -58,7 +58,8 @@ double Model<T>::loss_and_grads(const Dataset<T>& data, const Index* index, Inde
 template <typename T>
 double Model<T>::train_on_batch(const Dataset<T>& data, const Index* index, Index n) {
     if (!optimizer_) throw std::logic_error("Model: call compile() before training");
-    double loss = loss_and_grads(data, index, n);
+    double loss = use_replicas(n) ? replicated_loss_and_grads(data, index, n)
+                                  : loss_and_grads(data, index, n);
     optimizer_->step(params());
     return loss;
 }
@@ -107,6 +108,7 @@ History Model<T>::fit(const Dataset<T>& train, const FitOptions<T>& options,
 
     Rng rng(options.seed);
     for (auto& l : layers_) l->seed_rng(rng.split());
+    seed_replicas(options.seed);  // without drawing from rng: one thread trains as it always did
     History history;
     for (auto* cb : options.callbacks) cb->on_train_begin(*this);
     order_.resize(static_cast<size_t>(n));

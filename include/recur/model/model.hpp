@@ -44,6 +44,17 @@ class NodeRef {
     int id_ = -1;
 };
 
+// How training uses several threads (set_num_threads(n > 1)); see training/data_parallel.cpp.
+//   batch   (default) each batch is split into one chunk of samples per thread; every chunk runs
+//           the whole forward and backward pass on its own replica of the model, single-threaded,
+//           and the gradients are summed once per batch. Models with more than 2^20 parameters
+//           (the replicas copy every weight per batch) and gradient checks use `layers`.
+//   layers  every layer splits its batch rows over the threads, call by call.
+// One thread trains the same either way. The same seed and thread count give the same weights.
+enum class TrainParallelism { batch, layers };
+void set_train_parallelism(TrainParallelism p);
+TrainParallelism train_parallelism();
+
 template <typename T>
 using MetricFn = std::function<double(const Tensor<T>& pred, const Tensor<T>& target)>;
 
@@ -173,7 +184,14 @@ class Model {
     std::string node_label(int id) const;  // name, or "name:k" for output k >= 1
     const Node& node_of(NodeRef r, const char* what) const;
     bool fused_sigmoid_bce(std::size_t k) const;
-    double loss_and_grads(const Dataset<T>& data, const Index* index, Index n);
+    // Forward and backward on samples index[0..n): gradients of `scale` times the mean loss are
+    // accumulated into fresh Param::grad; returns the (unscaled) mean loss.
+    double loss_and_grads(const Dataset<T>& data, const Index* index, Index n, double scale = 1);
+    // Data-parallel training (training/data_parallel.cpp).
+    bool use_replicas(Index n) const;
+    double replicated_loss_and_grads(const Dataset<T>& data, const Index* index, Index n);
+    std::unique_ptr<Model> make_replica() const;
+    void seed_replicas(std::uint64_t seed);
     Tensor<T> collect_targets(const Dataset<T>& data, std::size_t k) const;
     void check_ready(const char* what) const;
 
@@ -201,6 +219,11 @@ class Model {
     std::vector<Loss> losses_;
     std::vector<double> loss_weights_;
     std::unique_ptr<Optimizer<T>> optimizer_;
+
+    // replicas_[c - 1] runs chunk c >= 1 of a batch in data-parallel training (chunk 0 runs here).
+    std::vector<std::unique_ptr<Model>> replicas_;
+    std::uint64_t replica_seed_ = 0;
+    bool replicable_ = true;  // false once a layer could not be rebuilt from its config
 };
 
 }  // namespace recur

@@ -18,10 +18,11 @@ void set_num_threads(int n);
 // chunks = min(num_threads(), n). Blocks until all are done. Exceptions propagate.
 // Inner chunk boundaries are rounded to multiples of `align` (e.g. so that two threads never
 // write the same cache line of a row-major buffer); a chunk that rounds to nothing is skipped.
+// A call from inside a chunk of another parallel_for runs inline as one chunk (nesting).
 void parallel_for(std::int64_t n, const std::function<void(int, std::int64_t, std::int64_t)>& fn,
                   std::int64_t align = 1);
 
-// The chunk count parallel_for will use for n items.
+// The chunk count parallel_for will use for n items (1 inside a chunk).
 int parallel_chunks(std::int64_t n);
 
 }  // namespace recur
