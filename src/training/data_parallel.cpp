@@ -109,7 +109,10 @@ void Model<T>::seed_replicas(std::uint64_t seed) {
 template <typename T>
 double Model<T>::replicated_loss_and_grads(const Dataset<T>& data, const Index* index, Index n) {
     const int chunks = parallel_chunks(n);
-    if (!replicas_.empty() && replicas_[0]->layers_.size() != layers_.size()) replicas_.clear();
+    // A graph changed since the replicas were made (layers added, outputs reset) makes new ones.
+    if (!replicas_.empty() && (replicas_[0]->layers_.size() != layers_.size() ||
+                               replicas_[0]->output_nodes_ != output_nodes_))
+        replicas_.clear();
     if (static_cast<int>(replicas_.size()) < chunks - 1) {
         try {
             while (static_cast<int>(replicas_.size()) < chunks - 1)
@@ -120,6 +123,10 @@ double Model<T>::replicated_loss_and_grads(const Dataset<T>& data, const Index* 
             return loss_and_grads(data, index, n);
         }
         seed_replicas(replica_seed_);
+    }
+    for (auto& r : replicas_) {  // compile() may have changed them since
+        r->losses_ = losses_;
+        r->loss_weights_ = loss_weights_;
     }
     auto begin = [&](Index c) { return n * c / chunks; };
     std::vector<double> losses(static_cast<size_t>(chunks));

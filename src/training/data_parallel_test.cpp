@@ -102,6 +102,34 @@ TEST(DataParallel, ThreadsGiveTheSingleThreadStep) {
     }
 }
 
+// compile() after the replicas exist: the new loss reaches them.
+std::vector<Tensor<double>> train_then_recompile(int threads) {
+    const int saved = num_threads();
+    set_num_threads(threads);
+    Model<double> m(5);
+    NodeRef x = m.input("x", ShapeSpec::sequence(4, 2));
+    m.set_outputs(
+        {m.add<Dense<double>>(m.add<LSTM<double>>(x, RecurrentOptions(3)), DenseOptions(1))});
+    Tensor<double> xs({6, 4, 2}), ys({6, 1});
+    Rng rng(8);
+    for (Index i = 0; i < xs.size(); ++i) xs[i] = rng.uniform(-1, 1);
+    for (Index i = 0; i < ys.size(); ++i) ys[i] = rng.uniform(-1, 1);
+    m.compile(Loss::mse, {.name = "sgd", .learning_rate = 0.3});
+    m.train_on_batch(xs, ys);
+    m.compile(Loss::mae, {.name = "sgd", .learning_rate = 0.3});
+    m.train_on_batch(xs, ys);
+    set_num_threads(saved);
+    return m.get_weights();
+}
+
+TEST(DataParallel, ACompileAfterTrainingReachesTheReplicas) {
+    const auto one = train_then_recompile(1), two = train_then_recompile(2);
+    ASSERT_EQ(one.size(), two.size());
+    for (size_t w = 0; w < one.size(); ++w)
+        for (Index i = 0; i < one[w].size(); ++i)
+            ASSERT_NEAR(two[w][i], one[w][i], 1e-12) << "tensor " << w << " element " << i;
+}
+
 TEST(DataParallel, NestedParallelForRunsInline) {
     const int saved = num_threads();
     set_num_threads(2);
