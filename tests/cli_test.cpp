@@ -331,6 +331,7 @@ TEST(Cli, BenchPrintsOneJsonObjectWithEveryMeasure) {
     }
     EXPECT_EQ(j["params"], 1781);
     EXPECT_EQ(j["batch"], 20);
+    EXPECT_EQ(j["train_parallelism"], "none");
     Result macro = run("bench macro --seconds 0.02 --warmup 0 --threads 2");
     ASSERT_EQ(macro.status, 0) << macro.out;
     auto m = nlohmann::json::parse(macro.out);

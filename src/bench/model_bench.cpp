@@ -174,7 +174,10 @@ BenchResult run_bench(const std::string& name, const BenchOptions& o) {
     r.model = name;
     r.threads = o.threads;
     r.batch = c.batch;
-    r.train_parallelism = o.split_layers ? "layers" : "batch";
+    // What training actually runs (a model over 2^20 parameters keeps the layer split).
+    r.train_parallelism = o.threads == 1                ? "none"
+                          : model.use_replicas(c.batch) ? "batch"
+                                                        : "layers";
     r.params = model.param_count();
     r.train_flops_per_window = 3.0 * forward_flops_per_window(model);
 

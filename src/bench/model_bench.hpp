@@ -21,11 +21,11 @@
 //   train_gflops          nominal GEMM flops of a training step / time (the formula of
 //                         bench/README.md: recurrent 2 (I + U) G U T, Dense 2 in out, times 3
 //                         for forward + backward)
-// Training with several threads uses the model's TrainParallelism (model.hpp): one replica per
-// thread by default, or every layer splitting its rows (split_layers; printed as
-// "train_parallelism"). Each measure runs `warmup` seconds untimed, then `seconds` timed. With
-// train_only, only the training measure runs (the others stay 0 / not measured): for profiling the
-// training loop.
+// Training with several threads uses TrainParallelism (model.hpp): one model replica per thread
+// by default, or every layer splitting its rows (split_layers, and models over 2^20 parameters);
+// "train_parallelism" prints which ran: "batch", "layers", or "none" on one thread. Each measure
+// runs `warmup` seconds untimed, then `seconds` timed. With train_only, only the training measure
+// runs (the others stay 0 / not measured): for profiling the training loop.
 #pragma once
 
 #include <string>
@@ -51,8 +51,8 @@ struct BenchResult {
     Index batch = 0, infer_batch = 1024, params = 0;
     double train_flops_per_window = 0;
     double train_windows_per_s = 0, infer_windows_per_s = 0, latency_us = 0;
-    double stream_step_us = -1;               // < 0: not measured (models other than sp500)
-    std::string train_parallelism = "batch";  // "batch" (replica per thread) or "layers"
+    double stream_step_us = -1;              // < 0: not measured (models other than sp500)
+    std::string train_parallelism = "none";  // "batch" (replicas), "layers", "none" (1 thread)
     double train_gflops = 0;
 };
 

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "recur/io/model_io.hpp"
+#include "recur/layers/recurrent.hpp"
 #include "recur/model/model.hpp"
 #include "recur/tensor/parallel.hpp"
 
@@ -23,13 +24,21 @@ namespace {
 TrainParallelism g_train_parallelism = TrainParallelism::batch;
 constexpr Index kMaxReplicaParams = Index(1) << 20;
 
+// Values and flags of the model's parameters into a replica's (same list: make_replica checks).
+// A table unfrozen after the replica was built gets its gradient buffer here.
 template <typename T>
 void copy_weights(const std::vector<Param<T>*>& from, const std::vector<Param<T>*>& to) {
     for (size_t p = 0; p < from.size(); ++p) {
-        const Tensor<T>& src = from[p]->value;
-        to[p]->value.resize(src.shape());
-        std::copy(src.data(), src.data() + src.size(), to[p]->value.data());
-        to[p]->trainable = from[p]->trainable;
+        const Param<T>& src = *from[p];
+        Param<T>& dst = *to[p];
+        std::copy(src.value.data(), src.value.data() + src.value.size(), dst.value.data());
+        dst.trainable = src.trainable;
+        if (dst.sparse != src.sparse || (dst.trainable && dst.grad.shape() != dst.value.shape())) {
+            dst.sparse = src.sparse;
+            dst.grad.assign(dst.value.shape(), T(0));
+            dst.rows.clear();
+            dst.row_listed.clear();
+        }
     }
 }
 
@@ -39,7 +48,10 @@ void add_grads(const std::vector<Param<T>*>& from, const std::vector<Param<T>*>&
     for (size_t p = 0; p < from.size(); ++p) {
         Param<T>& src = *from[p];
         Param<T>& dst = *to[p];
-        if (!dst.trainable || src.grad.size() != dst.grad.size()) continue;
+        if (!dst.trainable) continue;
+        if (src.grad.shape() != dst.grad.shape())
+            throw std::logic_error("data-parallel training: a replica's gradient of '" + dst.name +
+                                   "' has another shape than the model's");
         if (!src.sparse) {
             T* d = dst.grad.data();
             const T* s = src.grad.data();
@@ -66,8 +78,14 @@ TrainParallelism train_parallelism() {
 
 template <typename T>
 bool Model<T>::use_replicas(Index n) const {
-    return g_train_parallelism == TrainParallelism::batch && replicable_ && !input_grads_ &&
-           parallel_chunks(n) > 1 && param_count() <= kMaxReplicaParams;
+    if (g_train_parallelism != TrainParallelism::batch || !replicable_ || input_grads_ ||
+        parallel_chunks(n) < 2 || param_count() > kMaxReplicaParams)
+        return false;
+    // An initial state holds the whole batch's rows: only the layer split can use it.
+    for (const auto& l : layers_)
+        if (const auto* r = dynamic_cast<const RecurrentLayer<T>*>(l.get()))
+            if (r->has_initial_state()) return false;
+    return true;
 }
 
 // The same graph, layer by layer from each layer's kind and config (as load_model rebuilds it),
@@ -91,38 +109,44 @@ std::unique_ptr<Model<T>> Model<T>::make_replica() const {
     std::vector<NodeRef> outputs;
     for (int o : output_nodes_) outputs.emplace_back(o);
     r->set_outputs(outputs);
-    r->losses_ = losses_;
-    r->loss_weights_ = loss_weights_;
+    // A layer whose parameters its config does not determine cannot be replicated.
+    const auto mine = const_cast<Model*>(this)->params(), theirs = r->params();
+    bool same = mine.size() == theirs.size();
+    for (size_t p = 0; same && p < mine.size(); ++p)
+        same = mine[p]->value.shape() == theirs[p]->value.shape();
+    if (!same) throw std::logic_error("a replica's parameters differ from the model's");
     return r;
 }
 
 // Replica c's dropout streams: fixed by the fit seed and c, independent of the model's own.
 template <typename T>
+void Model<T>::seed_replica(std::size_t c) {
+    Rng rng(replica_seed_ * 0x100000001B3ull + c + 1);
+    for (auto& l : replicas_[c]->layers_) l->seed_rng(rng.split());
+}
+
+template <typename T>
 void Model<T>::seed_replicas(std::uint64_t seed) {
     replica_seed_ = seed;
-    for (size_t c = 0; c < replicas_.size(); ++c) {
-        Rng rng(seed * 0x100000001B3ull + c + 1);
-        for (auto& l : replicas_[c]->layers_) l->seed_rng(rng.split());
-    }
+    for (size_t c = 0; c < replicas_.size(); ++c) seed_replica(c);
 }
 
 template <typename T>
 double Model<T>::replicated_loss_and_grads(const Dataset<T>& data, const Index* index, Index n) {
     const int chunks = parallel_chunks(n);
     // A graph changed since the replicas were made (layers added, outputs reset) makes new ones.
-    if (!replicas_.empty() && (replicas_[0]->layers_.size() != layers_.size() ||
+    if (!replicas_.empty() && (replicas_[0]->nodes_.size() != nodes_.size() ||
                                replicas_[0]->output_nodes_ != output_nodes_))
         replicas_.clear();
-    if (static_cast<int>(replicas_.size()) < chunks - 1) {
+    while (static_cast<int>(replicas_.size()) < chunks - 1) {
         try {
-            while (static_cast<int>(replicas_.size()) < chunks - 1)
-                replicas_.push_back(make_replica());
-        } catch (const std::exception&) {  // a layer kind the factory does not know
+            replicas_.push_back(make_replica());
+        } catch (const std::exception&) {  // a layer the factory cannot rebuild as it is
             replicas_.clear();
             replicable_ = false;
             return loss_and_grads(data, index, n);
         }
-        seed_replicas(replica_seed_);
+        seed_replica(replicas_.size() - 1);  // the others keep their streams
     }
     for (auto& r : replicas_) {  // compile() may have changed them since
         r->losses_ = losses_;

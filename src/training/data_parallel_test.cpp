@@ -130,6 +130,57 @@ TEST(DataParallel, ACompileAfterTrainingReachesTheReplicas) {
             ASSERT_NEAR(two[w][i], one[w][i], 1e-12) << "tensor " << w << " element " << i;
 }
 
+// A step, then the frozen table unfrozen (fine-tuning pretrained vectors), then a step: the
+// replicas built with the frozen table must give it a gradient too.
+std::vector<Tensor<double>> unfreeze_midway(int threads) {
+    const int saved = num_threads();
+    set_num_threads(threads);
+    Model<double> m = graph();
+    Batch b = batch();
+    TensorDataset<double> data({&b.seq, &b.id, &b.extra}, {&b.y0, &b.y1});
+    std::vector<Index> index{0, 1, 2, 3, 4, 5, 6};
+    m.train_on_batch(data, index.data(), 7);
+    for (std::size_t i = 0; i < m.size(); ++i)
+        if (auto* e = dynamic_cast<Embedding<double>*>(&m.layer(i)))
+            if (!e->options().trainable()) e->set_trainable(true);
+    m.compile({Loss::bce, Loss::mse}, {.name = "sgd", .learning_rate = 0.5}, {1.0, 0.5});
+    m.train_on_batch(data, index.data(), 7);
+    set_num_threads(saved);
+    return m.get_weights();
+}
+
+TEST(DataParallel, ATableUnfrozenAfterTrainingGetsItsGradientInEveryReplica) {
+    const auto one = unfreeze_midway(1), two = unfreeze_midway(2);
+    ASSERT_EQ(one.size(), two.size());
+    for (size_t w = 0; w < one.size(); ++w)
+        for (Index i = 0; i < one[w].size(); ++i)
+            ASSERT_NEAR(two[w][i], one[w][i], 1e-12) << "tensor " << w << " element " << i;
+}
+
+// An initial state holds the whole batch's rows: such a model trains with the layer split.
+TEST(DataParallel, ARecurrentInitialStateKeepsTheLayerSplit) {
+    const int saved = num_threads();
+    set_num_threads(2);
+    Model<double> m(2);
+    NodeRef x = m.input("x", ShapeSpec::sequence(3, 2));
+    NodeRef h = m.add<LSTM<double>>(x, RecurrentOptions(3));
+    m.set_outputs({m.add<Dense<double>>(h, DenseOptions(1))});
+    m.compile(Loss::mse, {.name = "sgd"});
+    EXPECT_TRUE(m.use_replicas(4));
+    auto& lstm = dynamic_cast<LSTM<double>&>(m.layer(0));
+    lstm.set_initial_state({Tensor<double>({4, 3}, 0.5), Tensor<double>({4, 3}, -0.5)});
+    EXPECT_FALSE(m.use_replicas(4));
+    Tensor<double> xs({4, 3, 2}, 0.1), ys({4, 1}, 0.2);
+    EXPECT_NO_THROW(m.train_on_batch(xs, ys));
+    lstm.clear_initial_state();
+    set_train_parallelism(TrainParallelism::layers);
+    EXPECT_FALSE(m.use_replicas(4));
+    set_train_parallelism(TrainParallelism::batch);
+    set_num_threads(1);
+    EXPECT_FALSE(m.use_replicas(4));
+    set_num_threads(saved);
+}
+
 TEST(DataParallel, NestedParallelForRunsInline) {
     const int saved = num_threads();
     set_num_threads(2);

@@ -103,6 +103,7 @@ class RecurrentLayer : public Layer<T> {
 
     void set_initial_state(std::vector<Tensor<T>> states);
     void clear_initial_state() { initial_state_.clear(); }
+    bool has_initial_state() const { return !initial_state_.empty(); }
     const Tensor<T>& final_state(int k) const { return final_state_[static_cast<size_t>(k)]; }
     void set_final_state_grad(std::vector<Tensor<T>> grads) {
         final_state_grad_ = std::move(grads);

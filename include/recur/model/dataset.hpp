@@ -25,7 +25,9 @@ class Dataset {
     virtual std::size_t num_inputs() const = 0;
     virtual std::size_t num_targets() const = 0;  // 0 for prediction-only data
 
-    // Input k (target k) of samples index[0..n), time-major, shaped for `spec`.
+    // Input k (target k) of samples index[0..n), time-major, shaped for `spec`. Called from
+    // several threads at once in data-parallel training (each with its own `batch`), so an
+    // implementation must not write shared state.
     virtual void gather_input(std::size_t k, const ShapeSpec& spec, const Index* index, Index n,
                               Tensor<T>& batch) const = 0;
     virtual void gather_target(std::size_t k, const ShapeSpec& spec, const Index* index, Index n,

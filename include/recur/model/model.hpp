@@ -127,6 +127,11 @@ class Model {
     Tensor<T> predict(const Tensor<T>& x, Index batch_size = 256);
     double train_on_batch(const Tensor<T>& x, const Tensor<T>& y);
 
+    // Whether train_on_batch with n samples runs data-parallel on model replicas (TrainParallelism
+    // above): batch mode, several threads and n >= 2, at most 2^20 parameters, no gradient
+    // check, no recurrent layer with an initial state, every layer rebuildable from its config.
+    bool use_replicas(Index n) const;
+
     // ---- low level, on time-major batches (one per input, in input order)
     void forward(const std::vector<const Tensor<T>*>& inputs, Mode mode);
     const Tensor<T>& output(std::size_t k = 0) const;
@@ -188,10 +193,10 @@ class Model {
     // accumulated into fresh Param::grad; returns the (unscaled) mean loss.
     double loss_and_grads(const Dataset<T>& data, const Index* index, Index n, double scale = 1);
     // Data-parallel training (training/data_parallel.cpp).
-    bool use_replicas(Index n) const;
     double replicated_loss_and_grads(const Dataset<T>& data, const Index* index, Index n);
     std::unique_ptr<Model> make_replica() const;
     void seed_replicas(std::uint64_t seed);
+    void seed_replica(std::size_t c);
     Tensor<T> collect_targets(const Dataset<T>& data, std::size_t k) const;
     void check_ready(const char* what) const;
 
