@@ -102,6 +102,14 @@ TEST(DataParallel, ThreadsGiveTheSingleThreadStep) {
     }
 }
 
+void expect_same_weights(const std::vector<Tensor<double>>& got,
+                         const std::vector<Tensor<double>>& want) {
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t w = 0; w < got.size(); ++w)
+        for (Index i = 0; i < got[w].size(); ++i)
+            ASSERT_NEAR(got[w][i], want[w][i], 1e-12) << "tensor " << w << " element " << i;
+}
+
 // compile() after the replicas exist: the new loss reaches them.
 std::vector<Tensor<double>> train_then_recompile(int threads) {
     const int saved = num_threads();
@@ -123,11 +131,7 @@ std::vector<Tensor<double>> train_then_recompile(int threads) {
 }
 
 TEST(DataParallel, ACompileAfterTrainingReachesTheReplicas) {
-    const auto one = train_then_recompile(1), two = train_then_recompile(2);
-    ASSERT_EQ(one.size(), two.size());
-    for (size_t w = 0; w < one.size(); ++w)
-        for (Index i = 0; i < one[w].size(); ++i)
-            ASSERT_NEAR(two[w][i], one[w][i], 1e-12) << "tensor " << w << " element " << i;
+    expect_same_weights(train_then_recompile(2), train_then_recompile(1));
 }
 
 // A step, then the frozen table unfrozen (fine-tuning pretrained vectors), then a step: the
@@ -150,11 +154,7 @@ std::vector<Tensor<double>> unfreeze_midway(int threads) {
 }
 
 TEST(DataParallel, ATableUnfrozenAfterTrainingGetsItsGradientInEveryReplica) {
-    const auto one = unfreeze_midway(1), two = unfreeze_midway(2);
-    ASSERT_EQ(one.size(), two.size());
-    for (size_t w = 0; w < one.size(); ++w)
-        for (Index i = 0; i < one[w].size(); ++i)
-            ASSERT_NEAR(two[w][i], one[w][i], 1e-12) << "tensor " << w << " element " << i;
+    expect_same_weights(unfreeze_midway(2), unfreeze_midway(1));
 }
 
 // An initial state holds the whole batch's rows: such a model trains with the layer split.
