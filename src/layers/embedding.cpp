@@ -5,8 +5,14 @@
 #include <stdexcept>
 
 #include "layers/initializers.hpp"
+#include "recur/tensor/parallel.hpp"
 
 namespace recur {
+
+namespace {
+// Batches with fewer embedded values are gathered and scattered on one thread.
+constexpr Index kParallelElements = 1 << 15;
+}  // namespace
 
 template <typename T>
 ShapeSpec Embedding<T>::build(const ShapeSpec& input, Rng& rng) {
@@ -47,21 +53,45 @@ void Embedding<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode) {
                                     std::to_string(static_cast<double>(raw)) + " is outside [0, " +
                                     std::to_string(v) + ")");
         ids_[static_cast<size_t>(i)] = id;
-        const T* row = table_.value.data() + id * e;
-        std::copy(row, row + e, y.data() + i * e);
     }
+    // The gather: rows scattered over a large table, so the threads overlap their cache misses.
+    auto gather = [&](Index i0, Index i1) {
+        for (Index i = i0; i < i1; ++i) {
+            const T* row = table_.value.data() + ids_[static_cast<size_t>(i)] * e;
+            std::copy(row, row + e, y.data() + i * e);
+        }
+    };
+    if (n * e < kParallelElements)
+        gather(0, n);
+    else
+        parallel_for(n, [&](int, Index i0, Index i1) { gather(i0, i1); });
 }
 
 template <typename T>
 void Embedding<T>::backward(const Tensor<T>& dy, Tensor<T>*) {
     if (!table_.trainable) return;
-    Index e = options_.output_dim();
-    for (size_t i = 0; i < ids_.size(); ++i) {
-        if (table_.sparse) table_.mark_row(ids_[i]);
-        T* g = table_.grad.data() + ids_[i] * e;
-        const T* d = dy.data() + static_cast<Index>(i) * e;
-        for (Index k = 0; k < e; ++k) g[k] += d[k];
-    }
+    const Index e = options_.output_dim(), n = static_cast<Index>(ids_.size());
+    if (table_.sparse)
+        for (Index id : ids_) table_.mark_row(id);
+    // dTable[id] += dy[i] for every position i holding id. Chunk c of k owns the rows with
+    // id % k == c (balanced under a Zipf-ordered vocabulary, where low ids are the frequent
+    // ones), and adds its rows' terms in position order: the sums do not depend on the split.
+    auto scatter = [&](Index c, Index k) {
+        for (Index i = 0; i < n; ++i) {
+            const Index id = ids_[static_cast<size_t>(i)];
+            if (id % k != c) continue;
+            T* g = table_.grad.data() + id * e;
+            const T* d = dy.data() + i * e;
+            for (Index j = 0; j < e; ++j) g[j] += d[j];
+        }
+    };
+    const int k = n * e < kParallelElements ? 1 : parallel_chunks(n);
+    if (k < 2)
+        scatter(0, 1);
+    else
+        parallel_for(k, [&](int, Index c0, Index c1) {
+            for (Index c = c0; c < c1; ++c) scatter(c, k);
+        });
 }
 
 template <typename T>

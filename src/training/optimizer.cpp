@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "recur/tensor/parallel.hpp"
+
 namespace recur {
 
 namespace {
@@ -238,8 +240,21 @@ void Optimizer<T>::step(const std::vector<Param<T>*>& params) {
         if (p->sparse && sparse_rows())
             update_sparse(i, *p);
         else
-            update(i, *p, 0, p->value.size());
+            update_split(i, *p);
     }
+}
+
+// Elements are independent, so a large parameter's update is split over the threads (the result
+// does not depend on the split). Small ones stay on the caller's thread.
+template <typename T>
+void Optimizer<T>::update_split(std::size_t index, Param<T>& p) {
+    const Index n = p.value.size();
+    if (n < kParallelElements || parallel_chunks(n) < 2) {
+        update(index, p, 0, n);
+        return;
+    }
+    parallel_for(
+        n, [&](int, Index b, Index e) { update(index, p, b, e); }, 16);
 }
 
 template <typename T>
@@ -248,13 +263,22 @@ void Optimizer<T>::update_sparse(std::size_t index, Param<T>& p) {
     const Index nrows = p.value.dim(0), width = p.value.size() / std::max<Index>(nrows, 1);
     if (at.size() != static_cast<std::size_t>(nrows))
         at.assign(static_cast<std::size_t>(nrows), restored_step_);
-    for (Index r : p.rows) {
-        std::int64_t& step = at[static_cast<std::size_t>(r)];
-        if (iterations_ - 1 > step)
-            catch_up(index, p, r * width, (r + 1) * width, iterations_ - 1 - step);
-        update(index, p, r * width, (r + 1) * width);
-        step = iterations_;
-    }
+    // Rows are distinct (Param::mark_row), so chunks of the row list never share an element.
+    auto rows = [&](Index r0, Index r1) {
+        for (Index k = r0; k < r1; ++k) {
+            const Index r = p.rows[static_cast<std::size_t>(k)];
+            std::int64_t& step = at[static_cast<std::size_t>(r)];
+            if (iterations_ - 1 > step)
+                catch_up(index, p, r * width, (r + 1) * width, iterations_ - 1 - step);
+            update(index, p, r * width, (r + 1) * width);
+            step = iterations_;
+        }
+    };
+    const Index n = static_cast<Index>(p.rows.size());
+    if (n * width < kParallelElements || parallel_chunks(n) < 2)
+        rows(0, n);
+    else
+        parallel_for(n, [&](int, Index r0, Index r1) { rows(r0, r1); });
 }
 
 template <typename T>

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "recur/layers/embedding.hpp"
+#include "recur/tensor/parallel.hpp"
 
 namespace recur {
 namespace {
@@ -478,6 +479,56 @@ TEST(SparseEmbeddingUpdates, FrozenStepsAndRestoredStateAreNotCaughtUp) {
     oa->flush(a.params());
     for (Index i = 0; i < a.embeddings().value.size(); ++i)
         EXPECT_NEAR(a.embeddings().value[i], b.embeddings().value[i], 1e-14) << i;
+}
+
+// An Embedding big enough that its gather, its gradient scatter and the optimiser's sparse and
+// dense updates are split over the threads: 2 and 3 threads give the 1-thread outputs, gradients
+// and tables bit for bit (frequent low ids repeat within a batch, as in a Zipf-ordered vocabulary).
+TEST(SparseEmbeddingUpdates, ThreadedGatherScatterAndUpdatesEqualOneThread) {
+    struct Run {
+        std::vector<Tensor<double>> outputs, grads, tables;
+    };
+    auto run = [](int threads) {
+        const int saved = num_threads();
+        set_num_threads(threads);
+        Run r;
+        for (bool sparse : {true, false}) {
+            Embedding<double> e(EmbeddingOptions(2000, 128).sparse(sparse));
+            Rng init(5), rng(8);
+            e.build(ShapeSpec::ids(40), init);
+            auto opt = make_optimizer<double>({.name = "rmsprop", .learning_rate = 0.01});
+            Tensor<double> x({30, 40}), y, R({30, 40, 128});
+            for (int step = 0; step < 3; ++step) {
+                for (Index i = 0; i < x.size(); ++i)
+                    x[i] = static_cast<double>(rng.below(1 + rng.below(2000)));
+                for (Index i = 0; i < R.size(); ++i) R[i] = rng.uniform(-1, 1);
+                e.embeddings().zero_grad();
+                e.forward(x, y, Mode::training);
+                e.backward(R, nullptr);
+                r.outputs.push_back(y);
+                r.grads.push_back(e.embeddings().grad);
+                opt->step(e.params());
+            }
+            opt->flush(e.params());
+            r.tables.push_back(e.embeddings().value);
+        }
+        set_num_threads(saved);
+        return r;
+    };
+    auto values = [](const Tensor<double>& t) {
+        return std::vector<double>(t.data(), t.data() + t.size());
+    };
+    const Run one = run(1);
+    for (int threads : {2, 3}) {
+        const Run many = run(threads);
+        ASSERT_EQ(many.outputs.size(), one.outputs.size());
+        for (std::size_t k = 0; k < one.outputs.size(); ++k) {
+            EXPECT_EQ(values(many.outputs[k]), values(one.outputs[k])) << threads << " " << k;
+            EXPECT_EQ(values(many.grads[k]), values(one.grads[k])) << threads << " " << k;
+        }
+        for (std::size_t k = 0; k < one.tables.size(); ++k)
+            EXPECT_EQ(values(many.tables[k]), values(one.tables[k])) << threads << " " << k;
+    }
 }
 
 TEST(SparseEmbeddingUpdates, ZeroGradClearsOnlyTheListedRows) {

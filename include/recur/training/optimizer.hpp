@@ -95,6 +95,9 @@ class Optimizer {
     std::int64_t restored_step_ = 0;
 
   private:
+    // Parameters (or sparse row sets) with fewer elements are updated on one thread.
+    static constexpr Index kParallelElements = 1 << 15;
+    void update_split(std::size_t index, Param<T>& p);
     void update_sparse(std::size_t index, Param<T>& p);
 };
 
