@@ -30,6 +30,11 @@ if [[ $BUILD == 1 ]]; then
     cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build build-bench --target bench_rnn -j"$(nproc)" >/dev/null
 fi
+if ! /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
+    echo "$(basename "$0"): PyTorch is not importable by /usr/bin/python3" \
+         "(apt-get install -y python3-torch libopenblas0-pthread)" >&2
+    exit 1
+fi
 if ! dpkg -s libopenblas0-pthread >/dev/null 2>&1; then
     echo "warning: libopenblas0-pthread is not installed; PyTorch falls back to reference BLAS" \
          "(apt-get install -y libopenblas0-pthread)" >&2

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <utility>
 
 #include "recur/layers/activation.hpp"
 #include "recur/tensor/tensor.hpp"
@@ -31,6 +32,19 @@ inline void store_vec(T* p, const V& v) {
     __builtin_memcpy(p, &v, sizeof(V));
 }
 
+// x in every lane, as one initializer list {x, x, ...}: GCC emits a single broadcast load
+// (vbroadcastss from memory, a load-port instruction). `V{} + x` is not the same thing to the
+// compiler (0 + x is +0 for x = -0), so it computes a scalar add and then broadcasts: two
+// arithmetic instructions per broadcast in the tile loops, where the FP units are the bottleneck.
+template <typename V, typename T, std::size_t... Lane>
+inline V splat_lanes(T x, std::index_sequence<Lane...>) {
+    return V{((void)Lane, x)...};
+}
+template <typename V, typename T>
+inline V splat(T x) {
+    return splat_lanes<V>(x, std::make_index_sequence<sizeof(V) / sizeof(T)>{});
+}
+
 // C[0..R) [0 .. NV*L) += A[0..R) * B[:, 0 .. NV*L) for R rows at once: R*NV accumulators stay in
 // registers for the whole inner dimension, each weight vector is loaded once for R rows, and the
 // R*NV independent FMA chains hide the FMA latency.
@@ -48,7 +62,7 @@ inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* 
         }
         Index q = 0;
         for (; q + 1 < k; q += 2) {
-            const V a0 = V{} + a[q], a1 = V{} + a[q + 1];
+            const V a0 = splat<V>(a[q]), a1 = splat<V>(a[q + 1]);
             const T* b0 = b + q * ldb;
             const T* b1 = b0 + ldb;
             for (int v = 0; v < NV; ++v) {
@@ -57,7 +71,7 @@ inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* 
             }
         }
         if (q < k) {
-            const V a0 = V{} + a[q];
+            const V a0 = splat<V>(a[q]);
             for (int v = 0; v < NV; ++v) even[v] += a0 * load_vec<V>(b + q * ldb + v * L);
         }
         for (int v = 0; v < NV; ++v) store_vec(c + v * L, even[v] + odd[v]);
@@ -71,7 +85,7 @@ inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* 
         V bv[NV];
         for (int v = 0; v < NV; ++v) bv[v] = load_vec<V>(bq + v * L);
         for (int r = 0; r < R; ++r) {
-            const V ar = V{} + a[r * lda + q];  // broadcast
+            const V ar = splat<V>(a[r * lda + q]);
             for (int v = 0; v < NV; ++v) acc[r][v] += ar * bv[v];
         }
     }
