@@ -93,16 +93,12 @@ inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* 
         for (int v = 0; v < NV; ++v) store_vec(c + r * ldc + v * L, acc[r][v]);
 }
 
-// All n columns of R rows: tiles of 32-byte vectors (as many per tile as keep <= 8 accumulators),
-// then one 16-byte vector, then scalar columns (R chains each).
+// Columns [j, n) of R rows in the narrow shapes: 32-byte vectors one at a time, then one 16-byte
+// vector, then scalar columns (R chains each).
 template <int R, typename T>
-inline void gemm_rows(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
-                      Index n) {
+inline void gemm_narrow(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
+                        Index j, Index n) {
     constexpr Index L = 32 / static_cast<Index>(sizeof(T));
-    constexpr int kWide = R >= 4 ? 2 : (R == 2 ? 4 : 4);
-    Index j = 0;
-    for (; j + kWide * L <= n; j += kWide * L)
-        gemm_tile<R, kWide, 32>(a, lda, k, B + j, ldb, c + j, ldc);
     for (; j + L <= n; j += L) gemm_tile<R, 1, 32>(a, lda, k, B + j, ldb, c + j, ldc);
     if (j + L / 2 <= n) {
         gemm_tile<R, 1, 16>(a, lda, k, B + j, ldb, c + j, ldc);
@@ -119,14 +115,63 @@ inline void gemm_rows(const T* a, Index lda, const T* B, Index ldb, T* c, Index 
     }
 }
 
+// The columns the wide tiles of R rows cover (as many vectors per tile as keep <= 8
+// accumulators), from 0; returns where they stop.
+template <int R, typename T>
+inline Index gemm_wide(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
+                       Index n) {
+    constexpr Index L = 32 / static_cast<Index>(sizeof(T));
+    constexpr int kWide = R >= 4 ? 2 : 4;
+    Index j = 0;
+    for (; j + kWide * L <= n; j += kWide * L)
+        gemm_tile<R, kWide, 32>(a, lda, k, B + j, ldb, c + j, ldc);
+    return j;
+}
+
+// All n columns of R rows.
+template <int R, typename T>
+inline void gemm_rows(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
+                      Index n) {
+    const Index j = gemm_wide<R>(a, lda, B, ldb, c, ldc, k, n);
+    gemm_narrow<R>(a, lda, B, ldb, c, ldc, k, j, n);
+}
+
+// All n columns of 8 rows: the wide tiles in two 4-row halves (16 accumulators would not fit in
+// the registers), then the narrow vector tiles over all 8 rows. A 4-row narrow tile has only 4
+// FMA chains and waits on their latency; 8 rows give 8 independent chains. Each element still
+// sums its products in q order with the same instructions, so the result is the 4-row blocking's
+// bit for bit. The scalar columns stay in 4-row halves for the same reason (the compiler may
+// contract a different row count's scalar loop differently).
+template <typename T>
+inline void gemm_rows8(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
+                       Index n) {
+    constexpr Index L = 32 / static_cast<Index>(sizeof(T));
+    const Index wide = gemm_wide<4>(a, lda, B, ldb, c, ldc, k, n);
+    gemm_wide<4>(a + 4 * lda, lda, B, ldb, c + 4 * ldc, ldc, k, n);
+    Index j = wide;
+    for (; j + L <= n; j += L) gemm_tile<8, 1, 32>(a, lda, k, B + j, ldb, c + j, ldc);
+    if (j + L / 2 <= n) {
+        gemm_tile<8, 1, 16>(a, lda, k, B + j, ldb, c + j, ldc);
+        j += L / 2;
+    }
+    if (j < n) {
+        gemm_narrow<4>(a, lda, B, ldb, c, ldc, k, j, n);
+        gemm_narrow<4>(a + 4 * lda, lda, B, ldb, c + 4 * ldc, ldc, k, j, n);
+    }
+}
+
 // C (rows x n, row stride ldc) += A (rows x k, row stride lda) * B (k x n, row stride ldb), all
 // row-major. Meant for k, n <= a few hundred (one recurrent step of a small layer); large
-// products go to Eigen. Rows in blocks of 4, then 2, then 1.
+// products go to Eigen. Rows in blocks of 8, then 4, 2 and 1.
 template <typename T>
 void small_gemm_acc(const T* A, Index lda, const T* B, Index ldb, T* C, Index ldc, Index rows,
                     Index k, Index n) {
     Index r = 0;
-    for (; r + 4 <= rows; r += 4) gemm_rows<4>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
+    for (; r + 8 <= rows; r += 8) gemm_rows8(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
+    if (r + 4 <= rows) {
+        gemm_rows<4>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
+        r += 4;
+    }
     if (r + 2 <= rows) {
         gemm_rows<2>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
         r += 2;
