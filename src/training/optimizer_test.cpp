@@ -483,12 +483,14 @@ TEST(SparseEmbeddingUpdates, FrozenStepsAndRestoredStateAreNotCaughtUp) {
 
 // An Embedding big enough that its gather, its gradient scatter and the optimiser's sparse and
 // dense updates are split over the threads: 2 and 3 threads give the 1-thread outputs, gradients
-// and tables bit for bit (frequent low ids repeat within a batch, as in a Zipf-ordered vocabulary).
+// and tables bit for bit (frequent low ids repeat within a batch, as in a Zipf-ordered
+// vocabulary), for RMSprop, SGD with momentum and Nesterov (their catch-up rules), and dense and
+// lazy Adam.
 TEST(SparseEmbeddingUpdates, ThreadedGatherScatterAndUpdatesEqualOneThread) {
     struct Run {
         std::vector<Tensor<double>> outputs, grads, tables;
     };
-    auto run = [](int threads) {
+    auto run = [](int threads, const OptimizerOptions& options) {
         const int saved = num_threads();
         set_num_threads(threads);
         Run r;
@@ -496,7 +498,7 @@ TEST(SparseEmbeddingUpdates, ThreadedGatherScatterAndUpdatesEqualOneThread) {
             Embedding<double> e(EmbeddingOptions(2000, 128).sparse(sparse));
             Rng init(5), rng(8);
             e.build(ShapeSpec::ids(40), init);
-            auto opt = make_optimizer<double>({.name = "rmsprop", .learning_rate = 0.01});
+            auto opt = make_optimizer<double>(options);
             Tensor<double> x({30, 40}), y, R({30, 40, 128});
             for (int step = 0; step < 3; ++step) {
                 for (Index i = 0; i < x.size(); ++i)
@@ -518,16 +520,25 @@ TEST(SparseEmbeddingUpdates, ThreadedGatherScatterAndUpdatesEqualOneThread) {
     auto values = [](const Tensor<double>& t) {
         return std::vector<double>(t.data(), t.data() + t.size());
     };
-    const Run one = run(1);
-    for (int threads : {2, 3}) {
-        const Run many = run(threads);
-        ASSERT_EQ(many.outputs.size(), one.outputs.size());
-        for (std::size_t k = 0; k < one.outputs.size(); ++k) {
-            EXPECT_EQ(values(many.outputs[k]), values(one.outputs[k])) << threads << " " << k;
-            EXPECT_EQ(values(many.grads[k]), values(one.grads[k])) << threads << " " << k;
+    const std::vector<OptimizerOptions> optimizers = {
+        {.name = "rmsprop", .learning_rate = 0.01},
+        {.name = "sgd", .learning_rate = 0.1, .momentum = 0.9},
+        {.name = "sgd", .learning_rate = 0.1, .momentum = 0.8, .nesterov = true},
+        {.name = "adam", .learning_rate = 0.01},
+        {.name = "adam", .learning_rate = 0.01, .lazy_sparse_adam = true}};
+    for (const OptimizerOptions& o : optimizers) {
+        const Run one = run(1, o);
+        for (int threads : {2, 3}) {
+            const Run many = run(threads, o);
+            ASSERT_EQ(many.outputs.size(), one.outputs.size());
+            for (std::size_t k = 0; k < one.outputs.size(); ++k) {
+                EXPECT_EQ(values(many.outputs[k]), values(one.outputs[k])) << threads << " " << k;
+                EXPECT_EQ(values(many.grads[k]), values(one.grads[k])) << threads << " " << k;
+            }
+            for (std::size_t k = 0; k < one.tables.size(); ++k)
+                EXPECT_EQ(values(many.tables[k]), values(one.tables[k]))
+                    << o.name << " " << threads << " " << k;
         }
-        for (std::size_t k = 0; k < one.tables.size(); ++k)
-            EXPECT_EQ(values(many.tables[k]), values(one.tables[k])) << threads << " " << k;
     }
 }
 
