@@ -73,25 +73,23 @@ void Embedding<T>::backward(const Tensor<T>& dy, Tensor<T>*) {
     const Index e = options_.output_dim(), n = static_cast<Index>(ids_.size());
     if (table_.sparse)
         for (Index id : ids_) table_.mark_row(id);
-    // dTable[id] += dy[i] for every position i holding id. Chunk c of k owns the rows with
-    // id % k == c (balanced under a Zipf-ordered vocabulary, where low ids are the frequent
-    // ones), and adds its rows' terms in position order: the sums do not depend on the split.
-    auto scatter = [&](Index c, Index k) {
+    // dTable[id] += dy[i] for every position i holding id. Chunk c adds columns [j0, j1) of every
+    // position's row (boundaries on multiples of a cache line's worth of columns) in position
+    // order: the work is even whatever the ids (a frequent id, padding for one, is spread over all
+    // threads), and each element's sum does not depend on the split.
+    auto scatter = [&](Index j0, Index j1) {
         for (Index i = 0; i < n; ++i) {
-            const Index id = ids_[static_cast<size_t>(i)];
-            if (id % k != c) continue;
-            T* g = table_.grad.data() + id * e;
+            T* g = table_.grad.data() + ids_[static_cast<size_t>(i)] * e;
             const T* d = dy.data() + i * e;
-            for (Index j = 0; j < e; ++j) g[j] += d[j];
+            for (Index j = j0; j < j1; ++j) g[j] += d[j];
         }
     };
-    const int k = n * e < kParallelElements ? 1 : parallel_chunks(n);
-    if (k < 2)
-        scatter(0, 1);
+    constexpr Index kLine = 64 / static_cast<Index>(sizeof(T));
+    if (n * e < kParallelElements)
+        scatter(0, e);
     else
-        parallel_for(k, [&](int, Index c0, Index c1) {
-            for (Index c = c0; c < c1; ++c) scatter(c, k);
-        });
+        parallel_for(
+            e, [&](int, Index j0, Index j1) { scatter(j0, j1); }, kLine);
 }
 
 template <typename T>
