@@ -13,6 +13,30 @@
 
 namespace recur {
 
+namespace {
+// One row's dz (before the reset path) and dĥ with σ (kHard: hard_sigmoid) gates and tanh, and
+// the direct term dh ⊙ z, in one pass. The derivative factors are the expressions
+// scale_by_activation_grad applies (activation.cpp), in the same order, so this equals the
+// separate passes bit for bit. The __restrict qualifiers let the compiler vectorise.
+template <bool kHard, typename T>
+inline void gru_gate_grads_row(Index u, const T* __restrict p, const T* __restrict hp,
+                               const T* __restrict dh_out, const T* __restrict dh_run,
+                               T* __restrict d, T* __restrict direct) {
+    for (Index k = 0; k < u; ++k) {
+        const T dh = dh_run[k] + dh_out[k];
+        const T z = p[k], c = p[2 * u + k];
+        direct[k] = dh * z;
+        const T dz = dh * (hp[k] - c);
+        if constexpr (kHard)
+            d[k] = (z > T(0) && z < T(1)) ? dz * T(0.2) : T(0);
+        else
+            d[k] = dz * (z * (T(1) - z));
+        const T dc = dh * (T(1) - z);
+        d[2 * u + k] = dc * (T(1) - c * c);
+    }
+}
+}  // namespace
+
 template <typename T>
 void GRU<T>::resize_cell_buffers() {
     rh_.resize({this->T_, this->B_, this->units()});
@@ -115,6 +139,8 @@ void GRU<T>::step_backward(Index b0, Index b1) {
     auto U = this->recurrent_kernel_.value.matrix();
     const T* Ut = this->rec_t_.data();  // (3U, U), fused only
     const bool after = this->options_.reset_after();
+    const bool hard = sig == Activation::hard_sigmoid;
+    const bool standard = kFused && (sig == Activation::sigmoid || hard) && act == Activation::tanh;
     // scratch_ rows [b0, b1): columns [0,u) d(r⊙hm) or unused, [u,2u) dh ⊙ z (direct path).
     for (Index t = this->T_ - 1; t >= 0; --t) {
         for (Index r = 0; r < rows; ++r) {
@@ -125,14 +151,20 @@ void GRU<T>::step_backward(Index b0, Index b1) {
             const T* dh_run = this->dh_run_.data() + b * u;
             T* d = this->at(this->dproj_, t, b);
             T* direct = this->scratch_.data() + b * g3 + u;
-            for (Index k = 0; k < u; ++k) {
-                T dh = dh_run[k] + dh_out[k];
-                direct[k] = dh * p[k];
-                d[k] = dh * (hp[k] - p[2 * u + k]);
-                d[2 * u + k] = dh * (T(1) - p[k]);
+            if (standard && hard) {
+                gru_gate_grads_row<true>(u, p, hp, dh_out, dh_run, d, direct);
+            } else if (standard) {
+                gru_gate_grads_row<false>(u, p, hp, dh_out, dh_run, d, direct);
+            } else {
+                for (Index k = 0; k < u; ++k) {
+                    T dh = dh_run[k] + dh_out[k];
+                    direct[k] = dh * p[k];
+                    d[k] = dh * (hp[k] - p[2 * u + k]);
+                    d[2 * u + k] = dh * (T(1) - p[k]);
+                }
+                scale_by_activation_grad(sig, p, d, u);
+                scale_by_activation_grad(act, p + 2 * u, d + 2 * u, u);
             }
-            scale_by_activation_grad(sig, p, d, u);
-            scale_by_activation_grad(act, p + 2 * u, d + 2 * u, u);
             if (after) {
                 const T* R = this->at(rh_, t, b);
                 T* dr = this->at(drec_, t, b);
