@@ -93,17 +93,24 @@ inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* 
         for (int v = 0; v < NV; ++v) store_vec(c + r * ldc + v * L, acc[r][v]);
 }
 
-// Columns [j, n) of R rows in the narrow shapes: 32-byte vectors one at a time, then one 16-byte
-// vector, then scalar columns (R chains each).
+// From column j of R rows: 32-byte vectors one at a time, then one 16-byte vector; returns the
+// first column left (fewer than a 16-byte vector's worth).
 template <int R, typename T>
-inline void gemm_narrow(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
-                        Index j, Index n) {
+inline Index gemm_narrow_vectors(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc,
+                                 Index k, Index j, Index n) {
     constexpr Index L = 32 / static_cast<Index>(sizeof(T));
     for (; j + L <= n; j += L) gemm_tile<R, 1, 32>(a, lda, k, B + j, ldb, c + j, ldc);
     if (j + L / 2 <= n) {
         gemm_tile<R, 1, 16>(a, lda, k, B + j, ldb, c + j, ldc);
         j += L / 2;
     }
+    return j;
+}
+
+// Columns [j, n) of R rows as scalar columns (R chains each).
+template <int R, typename T>
+inline void gemm_scalar_columns(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc,
+                                Index k, Index j, Index n) {
     for (; j < n; ++j) {
         T s[R];
         for (int r = 0; r < R; ++r) s[r] = c[r * ldc + j];
@@ -132,8 +139,9 @@ inline Index gemm_wide(const T* a, Index lda, const T* B, Index ldb, T* c, Index
 template <int R, typename T>
 inline void gemm_rows(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
                       Index n) {
-    const Index j = gemm_wide<R>(a, lda, B, ldb, c, ldc, k, n);
-    gemm_narrow<R>(a, lda, B, ldb, c, ldc, k, j, n);
+    Index j = gemm_wide<R>(a, lda, B, ldb, c, ldc, k, n);
+    j = gemm_narrow_vectors<R>(a, lda, B, ldb, c, ldc, k, j, n);
+    gemm_scalar_columns<R>(a, lda, B, ldb, c, ldc, k, j, n);
 }
 
 // All n columns of 8 rows: the wide tiles in two 4-row halves (16 accumulators would not fit in
@@ -145,19 +153,11 @@ inline void gemm_rows(const T* a, Index lda, const T* B, Index ldb, T* c, Index 
 template <typename T>
 inline void gemm_rows8(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
                        Index n) {
-    constexpr Index L = 32 / static_cast<Index>(sizeof(T));
     const Index wide = gemm_wide<4>(a, lda, B, ldb, c, ldc, k, n);
     gemm_wide<4>(a + 4 * lda, lda, B, ldb, c + 4 * ldc, ldc, k, n);
-    Index j = wide;
-    for (; j + L <= n; j += L) gemm_tile<8, 1, 32>(a, lda, k, B + j, ldb, c + j, ldc);
-    if (j + L / 2 <= n) {
-        gemm_tile<8, 1, 16>(a, lda, k, B + j, ldb, c + j, ldc);
-        j += L / 2;
-    }
-    if (j < n) {
-        gemm_narrow<4>(a, lda, B, ldb, c, ldc, k, j, n);
-        gemm_narrow<4>(a + 4 * lda, lda, B, ldb, c + 4 * ldc, ldc, k, j, n);
-    }
+    const Index j = gemm_narrow_vectors<8>(a, lda, B, ldb, c, ldc, k, wide, n);
+    gemm_scalar_columns<4>(a, lda, B, ldb, c, ldc, k, j, n);
+    gemm_scalar_columns<4>(a + 4 * lda, lda, B, ldb, c + 4 * ldc, ldc, k, j, n);
 }
 
 // C (rows x n, row stride ldc) += A (rows x k, row stride lda) * B (k x n, row stride ldb), all
