@@ -93,15 +93,32 @@ inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* 
         for (int v = 0; v < NV; ++v) store_vec(c + r * ldc + v * L, acc[r][v]);
 }
 
+// gemm_tile for blocks of more than 4 rows, as a function of its own: inlined into a caller
+// with other live values, a 10-row tile runs out of general registers for its row addresses and
+// keeps them (and accumulators) on the stack, 1.5x slower. Tiles of up to 4 rows stay inline (a
+// call costs the one-row latency path about a third).
+template <int R, int NV, int Bytes, typename T>
+[[gnu::noinline]] void gemm_tile_outlined(const T* a, Index lda, Index k, const T* b, Index ldb,
+                                          T* c, Index ldc) {
+    gemm_tile<R, NV, Bytes>(a, lda, k, b, ldb, c, ldc);
+}
+template <int R, int NV, int Bytes, typename T>
+inline void tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* c, Index ldc) {
+    if constexpr (R > 4)
+        gemm_tile_outlined<R, NV, Bytes>(a, lda, k, b, ldb, c, ldc);
+    else
+        gemm_tile<R, NV, Bytes>(a, lda, k, b, ldb, c, ldc);
+}
+
 // From column j of R rows: 32-byte vectors one at a time, then one 16-byte vector; returns the
 // first column left (fewer than a 16-byte vector's worth).
 template <int R, typename T>
 inline Index gemm_narrow_vectors(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc,
                                  Index k, Index j, Index n) {
     constexpr Index L = 32 / static_cast<Index>(sizeof(T));
-    for (; j + L <= n; j += L) gemm_tile<R, 1, 32>(a, lda, k, B + j, ldb, c + j, ldc);
+    for (; j + L <= n; j += L) tile<R, 1, 32>(a, lda, k, B + j, ldb, c + j, ldc);
     if (j + L / 2 <= n) {
-        gemm_tile<R, 1, 16>(a, lda, k, B + j, ldb, c + j, ldc);
+        tile<R, 1, 16>(a, lda, k, B + j, ldb, c + j, ldc);
         j += L / 2;
     }
     return j;
@@ -131,7 +148,7 @@ inline Index gemm_wide(const T* a, Index lda, const T* B, Index ldb, T* c, Index
     constexpr int kWide = R >= 4 ? 2 : 4;
     Index j = 0;
     for (; j + kWide * L <= n; j += kWide * L)
-        gemm_tile<R, kWide, 32>(a, lda, k, B + j, ldb, c + j, ldc);
+        tile<R, kWide, 32>(a, lda, k, B + j, ldb, c + j, ldc);
     return j;
 }
 
@@ -144,30 +161,64 @@ inline void gemm_rows(const T* a, Index lda, const T* B, Index ldb, T* c, Index 
     gemm_scalar_columns<R>(a, lda, B, ldb, c, ldc, k, j, n);
 }
 
-// All n columns of 8 rows: the wide tiles in two 4-row halves (16 accumulators would not fit in
-// the registers), then the narrow vector tiles over all 8 rows. A 4-row narrow tile has only 4
-// FMA chains and waits on their latency; 8 rows give 8 independent chains. Each element still
-// sums its products in q order with the same instructions, so the result is the 4-row blocking's
-// bit for bit. The scalar columns stay in 4-row halves for the same reason (the compiler may
-// contract a different row count's scalar loop differently).
+// Columns [j, n) of `rows` rows (even) as scalar columns, in blocks of 4 rows and then 2: the
+// same blocks for every row blocking below, so the compiler's code for an element (it may contract
+// a different row count's scalar loop differently) does not depend on how rows were grouped.
 template <typename T>
-inline void gemm_rows8(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
-                       Index n) {
-    const Index wide = gemm_wide<4>(a, lda, B, ldb, c, ldc, k, n);
-    gemm_wide<4>(a + 4 * lda, lda, B, ldb, c + 4 * ldc, ldc, k, n);
-    const Index j = gemm_narrow_vectors<8>(a, lda, B, ldb, c, ldc, k, wide, n);
-    gemm_scalar_columns<4>(a, lda, B, ldb, c, ldc, k, j, n);
-    gemm_scalar_columns<4>(a + 4 * lda, lda, B, ldb, c + 4 * ldc, ldc, k, j, n);
+inline void gemm_scalar_columns_even(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc,
+                                     Index k, Index j, Index rows, Index n) {
+    Index r = 0;
+    for (; r + 4 <= rows; r += 4)
+        gemm_scalar_columns<4>(a + r * lda, lda, B, ldb, c + r * ldc, ldc, k, j, n);
+    if (r < rows) gemm_scalar_columns<2>(a + r * lda, lda, B, ldb, c + r * ldc, ldc, k, j, n);
+}
+
+// All n columns of 2R rows (R = 4, 5, 6): the wide tiles in two R-row halves (2R*2 accumulators
+// would not fit in the 16 registers), then the narrow vector tiles over all 2R rows. An R-row
+// narrow tile has only R FMA chains and waits on their latency; 2R rows give 2R independent
+// chains. Each element still sums its products in q order with the same instructions (vector
+// FMAs; the scalar columns in the 4/2-row blocks of gemm_scalar_columns_even), so the result is
+// any other blocking's bit for bit, and a batch chunk of 10 rows (20 split over 2 threads) no
+// longer ends in a 2-row block whose tiles wait on 2 chains.
+template <int R, typename T>
+inline void gemm_row_pair(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
+                          Index n) {
+    static_assert(R >= 4 && R <= 6, "two R-row halves of wide tiles must fit in the registers");
+    const Index wide = gemm_wide<R>(a, lda, B, ldb, c, ldc, k, n);
+    gemm_wide<R>(a + R * lda, lda, B, ldb, c + R * ldc, ldc, k, n);
+    const Index j = gemm_narrow_vectors<2 * R>(a, lda, B, ldb, c, ldc, k, wide, n);
+    gemm_scalar_columns_even(a, lda, B, ldb, c, ldc, k, j, 2 * R, n);
+}
+
+// The first row block for `left` rows (8 or more): 8, 10 or 12 rows (a gemm_row_pair), chosen so
+// that what is left splits into such blocks too, leaving at most one row: 10 = 10,
+// 20 = 10 + 10, 18 = 10 + 8, 22 = 10 + 12, 16 = 8 + 8. Only 14 and 15 must leave a 4-row block.
+inline Index first_row_block(Index left) {
+    auto splits = [](Index x) { return x < 2 || (x >= 8 && x != 14 && x != 15); };
+    if (left < 14) return left < 10 ? 8 : left < 12 ? 10 : 12;
+    if (left < 16) return 10;
+    return splits(left - 10) ? 10 : 8;
 }
 
 // C (rows x n, row stride ldc) += A (rows x k, row stride lda) * B (k x n, row stride ldb), all
 // row-major. Meant for k, n <= a few hundred (one recurrent step of a small layer); large
-// products go to Eigen. Rows in blocks of 8, then 4, 2 and 1.
+// products go to Eigen. Rows in blocks of 8, 10 or 12 (first_row_block), then 4, 2 and 1.
 template <typename T>
 void small_gemm_acc(const T* A, Index lda, const T* B, Index ldb, T* C, Index ldc, Index rows,
                     Index k, Index n) {
     Index r = 0;
-    for (; r + 8 <= rows; r += 8) gemm_rows8(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
+    while (rows - r >= 8) {
+        const Index block = first_row_block(rows - r);
+        const T* a = A + r * lda;
+        T* c = C + r * ldc;
+        if (block == 8)
+            gemm_row_pair<4>(a, lda, B, ldb, c, ldc, k, n);
+        else if (block == 10)
+            gemm_row_pair<5>(a, lda, B, ldb, c, ldc, k, n);
+        else
+            gemm_row_pair<6>(a, lda, B, ldb, c, ldc, k, n);
+        r += block;
+    }
     if (r + 4 <= rows) {
         gemm_rows<4>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
         r += 4;

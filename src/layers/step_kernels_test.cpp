@@ -56,9 +56,9 @@ void check_small_gemm(Index rows, Index k, Index n, double tol) {
 }
 
 TEST(StepKernels, SmallGemmEqualsNaiveProductForEveryTileShape) {
-    // Row counts cover the 8/4/2/1 row blocks, column counts every tile width and the scalar
+    // Row counts cover the 8/10/12/4/2/1 row blocks, column counts every tile width and the scalar
     // tail.
-    for (Index rows : {1, 2, 3, 4, 5, 7, 8, 10, 13, 16, 23})
+    for (Index rows : {1, 2, 3, 4, 5, 7, 8, 10, 11, 12, 13, 16, 20, 22, 23})
         for (Index k : {1, 7, 20, 33})
             for (Index n : {1, 3, 4, 7, 8, 12, 16, 20, 25, 33, 40, 64, 80, 100, 129}) {
                 check_small_gemm<double>(rows, k, n, 1e-13);
@@ -66,30 +66,46 @@ TEST(StepKernels, SmallGemmEqualsNaiveProductForEveryTileShape) {
             }
 }
 
-// The 8-row blocks give exactly what two 4-row blocks give (each element sums its products in the
-// same order), so training results do not depend on how a batch falls into row blocks.
+// The 8-, 10- and 12-row blocks give exactly what blocks of 4 rows (and a last 2) give: each
+// element sums its products in the same order, so training results do not depend on how a batch
+// falls into row blocks (a batch of 20 split over 1, 2 or 4 threads gives the same bits).
 template <typename T>
-void check_row_blocks_agree(Index k, Index n) {
-    Rng rng(static_cast<std::uint64_t>(k * 131 + n));
-    std::vector<T> A(static_cast<size_t>(8 * k)), B(static_cast<size_t>(k * n)),
-        C(static_cast<size_t>(8 * n));
+void check_row_blocks_agree(Index rows, Index k, Index n) {
+    Rng rng(static_cast<std::uint64_t>(rows * 7 + k * 131 + n));
+    std::vector<T> A(static_cast<size_t>(rows * k)), B(static_cast<size_t>(k * n)),
+        C(static_cast<size_t>(rows * n));
     fill(A, rng);
     fill(B, rng);
     fill(C, rng);
-    std::vector<T> halves = C;
-    kernels::small_gemm_acc(A.data(), k, B.data(), n, C.data(), n, 8, k, n);
-    for (Index h = 0; h < 2; ++h)
-        kernels::small_gemm_acc(A.data() + 4 * h * k, k, B.data(), n, halves.data() + 4 * h * n, n,
-                                4, k, n);
-    EXPECT_EQ(C, halves) << k << " x " << n;
+    std::vector<T> small = C;
+    kernels::small_gemm_acc(A.data(), k, B.data(), n, C.data(), n, rows, k, n);
+    for (Index r = 0; r < rows; r += 4)
+        kernels::small_gemm_acc(A.data() + r * k, k, B.data(), n, small.data() + r * n, n,
+                                std::min<Index>(4, rows - r), k, n);
+    EXPECT_EQ(C, small) << rows << " rows, " << k << " x " << n;
 }
 
-TEST(StepKernels, EightRowBlocksEqualTwoFourRowBlocksBitForBit) {
-    for (Index k : {1, 6, 20, 48, 100})
-        for (Index n : {1, 3, 6, 10, 12, 20, 25, 40, 48, 80, 100}) {
-            check_row_blocks_agree<float>(k, n);
-            check_row_blocks_agree<double>(k, n);
+TEST(StepKernels, LargeRowBlocksEqualFourRowBlocksBitForBit) {
+    for (Index rows : {8, 10, 12, 14, 16, 18, 20, 22, 26, 32})
+        for (Index k : {1, 6, 20, 48, 100})
+            for (Index n : {1, 3, 6, 10, 12, 20, 25, 40, 48, 80, 100}) {
+                check_row_blocks_agree<float>(rows, k, n);
+                check_row_blocks_agree<double>(rows, k, n);
+            }
+}
+
+TEST(StepKernels, RowBlocksCoverEveryRowWithFewSmallBlocks) {
+    // first_row_block leaves a 4- or 2-row block only for 14 and 15 rows.
+    for (Index rows = 8; rows <= 64; ++rows) {
+        Index left = rows, small = 0;
+        while (left >= 8) {
+            const Index b = kernels::first_row_block(left);
+            ASSERT_TRUE(b == 8 || b == 10 || b == 12) << rows;
+            left -= b;
         }
+        if (left >= 2) ++small;
+        EXPECT_EQ(small, (rows == 14 || rows == 15) ? 1 : 0) << rows << " rows leave " << left;
+    }
 }
 
 struct CellCase {
