@@ -9,7 +9,13 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cmath>
+#include <type_traits>
 #include <utility>
+
+#if defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#endif
 
 #include "recur/layers/activation.hpp"
 #include "recur/tensor/tensor.hpp"
@@ -124,16 +130,36 @@ inline Index gemm_narrow_vectors(const T* a, Index lda, const T* B, Index ldb, T
     return j;
 }
 
-// Columns [j, n) of R rows as scalar columns (R chains each).
+// Columns [j, n) of R rows (fewer than a 16-byte vector's worth), each element one fused
+// multiply-add per q in q order: the same arithmetic as the vector tiles, so a result does not
+// depend on which kind of tile computed it. With AVX2, float columns go through one masked
+// 4-lane tile (R chains, the tile's lanes past n neither read nor written); otherwise scalar
+// chains, std::fma (one vfmadd with FMA hardware).
 template <int R, typename T>
-inline void gemm_scalar_columns(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc,
-                                Index k, Index j, Index n) {
+[[gnu::noinline]] void gemm_scalar_columns(const T* a, Index lda, const T* B, Index ldb, T* c,
+                                           Index ldc, Index k, Index j, Index n) {
+#if defined(__AVX2__) && defined(__FMA__)
+    if constexpr (std::is_same_v<T, float>) {
+        if (j >= n) return;
+        const __m128i mask =
+            _mm_cmpgt_epi32(_mm_set1_epi32(static_cast<int>(n - j)), _mm_setr_epi32(0, 1, 2, 3));
+        __m128 acc[R];
+        for (int r = 0; r < R; ++r) acc[r] = _mm_maskload_ps(c + r * ldc + j, mask);
+        for (Index q = 0; q < k; ++q) {
+            const __m128 bq = _mm_maskload_ps(B + q * ldb + j, mask);
+            for (int r = 0; r < R; ++r)
+                acc[r] = _mm_fmadd_ps(_mm_broadcast_ss(a + r * lda + q), bq, acc[r]);
+        }
+        for (int r = 0; r < R; ++r) _mm_maskstore_ps(c + r * ldc + j, mask, acc[r]);
+        return;
+    }
+#endif
     for (; j < n; ++j) {
         T s[R];
         for (int r = 0; r < R; ++r) s[r] = c[r * ldc + j];
         for (Index q = 0; q < k; ++q) {
             const T bq = B[q * ldb + j];
-            for (int r = 0; r < R; ++r) s[r] += a[r * lda + q] * bq;
+            for (int r = 0; r < R; ++r) s[r] = std::fma(a[r * lda + q], bq, s[r]);
         }
         for (int r = 0; r < R; ++r) c[r * ldc + j] = s[r];
     }
@@ -161,25 +187,12 @@ inline void gemm_rows(const T* a, Index lda, const T* B, Index ldb, T* c, Index 
     gemm_scalar_columns<R>(a, lda, B, ldb, c, ldc, k, j, n);
 }
 
-// Columns [j, n) of `rows` rows (even) as scalar columns, in blocks of 4 rows and then 2: the
-// same blocks for every row blocking below, so the compiler's code for an element (it may contract
-// a different row count's scalar loop differently) does not depend on how rows were grouped.
-template <typename T>
-inline void gemm_scalar_columns_even(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc,
-                                     Index k, Index j, Index rows, Index n) {
-    Index r = 0;
-    for (; r + 4 <= rows; r += 4)
-        gemm_scalar_columns<4>(a + r * lda, lda, B, ldb, c + r * ldc, ldc, k, j, n);
-    if (r < rows) gemm_scalar_columns<2>(a + r * lda, lda, B, ldb, c + r * ldc, ldc, k, j, n);
-}
-
 // All n columns of 2R rows (R = 4, 5, 6): the wide tiles in two R-row halves (2R*2 accumulators
 // would not fit in the 16 registers), then the narrow vector tiles over all 2R rows. An R-row
 // narrow tile has only R FMA chains and waits on their latency; 2R rows give 2R independent
-// chains. Each element still sums its products in q order with the same instructions (vector
-// FMAs; the scalar columns in the 4/2-row blocks of gemm_scalar_columns_even), so the result is
-// any other blocking's bit for bit, and a batch chunk of 10 rows (20 split over 2 threads) no
-// longer ends in a 2-row block whose tiles wait on 2 chains.
+// chains. Each element still sums its products in q order with fused multiply-adds, so the
+// result is any other blocking's bit for bit, and a batch chunk of 10 rows (20 split over 2
+// threads) no longer ends in a 2-row block whose tiles wait on 2 chains.
 template <int R, typename T>
 inline void gemm_row_pair(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
                           Index n) {
@@ -187,7 +200,7 @@ inline void gemm_row_pair(const T* a, Index lda, const T* B, Index ldb, T* c, In
     const Index wide = gemm_wide<R>(a, lda, B, ldb, c, ldc, k, n);
     gemm_wide<R>(a + R * lda, lda, B, ldb, c + R * ldc, ldc, k, n);
     const Index j = gemm_narrow_vectors<2 * R>(a, lda, B, ldb, c, ldc, k, wide, n);
-    gemm_scalar_columns_even(a, lda, B, ldb, c, ldc, k, j, 2 * R, n);
+    gemm_scalar_columns<2 * R>(a, lda, B, ldb, c, ldc, k, j, n);
 }
 
 // The first row block for `left` rows (8 or more): 8, 10 or 12 rows (a gemm_row_pair), chosen so
