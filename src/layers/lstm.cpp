@@ -5,7 +5,10 @@
 //   dc_next = dc ⊙ f        dh_next = [di df dg do] Uᵀ (⊙ recurrent-dropout mask)
 #include "recur/layers/lstm.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <stdexcept>
+#include <type_traits>
 
 #include "layers/step_kernels.hpp"
 
@@ -19,6 +22,77 @@ inline void lstm_cell_row(Index u, const T* __restrict p, const T* __restrict cp
                           T* __restrict ac) {
     for (Index k = 0; k < u; ++k) ac[k] = c[k] = p[u + k] * cp[k] + p[k] * p[2 * u + k];
 }
+
+// One row's step with hard_sigmoid gates and tanh in a single pass over the units (the book's
+// Keras 2.2 LSTMs): i, f, o = hard_sigmoid, g = tanh of the pre-activations in p (written back:
+// the backward pass reads them), c = f ⊙ c_prev + i ⊙ g, ac = tanh(c), h = o ⊙ ac. Float runs
+// on Eigen's packets (8 lanes, then 4, then scalars) with Eigen's tanh, the function the
+// whole-chunk Eigen passes used, and the same expressions as activate_inplace and
+// lstm_cell_row, so the results are those of the separate passes.
+// Eigen's packet types (__m256 ...) as template arguments drop their alignment attributes, which
+// is harmless here (unaligned loads and stores throughout); Eigen silences the same warning.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"
+template <typename T>
+inline T hard_sigmoid_of(T x) {
+    return std::clamp(T(0.2) * x + T(0.5), T(0), T(1));
+}
+
+template <typename Packet>
+inline Packet hard_sigmoid_packet(const Packet& x) {
+    namespace ei = Eigen::internal;
+    using T = typename ei::unpacket_traits<Packet>::type;
+    const Packet zero = ei::pset1<Packet>(T(0)), one = ei::pset1<Packet>(T(1));
+    const Packet v = ei::pmadd(ei::pset1<Packet>(T(0.2)), x, ei::pset1<Packet>(T(0.5)));
+    // std::clamp(v, 0, 1): v < 0 ? 0 : (1 < v ? 1 : v)
+    return ei::pselect(ei::pcmp_lt(v, zero), zero, ei::pselect(ei::pcmp_lt(one, v), one, v));
+}
+
+template <typename Packet, typename T>
+inline void lstm_hard_units(Index u, Index k, T* __restrict p, const T* __restrict cp,
+                            T* __restrict c, T* __restrict ac, T* __restrict h) {
+    namespace ei = Eigen::internal;
+    const Packet i = hard_sigmoid_packet(ei::ploadu<Packet>(p + k));
+    const Packet f = hard_sigmoid_packet(ei::ploadu<Packet>(p + u + k));
+    const Packet g = ei::ptanh(ei::ploadu<Packet>(p + 2 * u + k));
+    const Packet o = hard_sigmoid_packet(ei::ploadu<Packet>(p + 3 * u + k));
+    ei::pstoreu(p + k, i);
+    ei::pstoreu(p + u + k, f);
+    ei::pstoreu(p + 2 * u + k, g);
+    ei::pstoreu(p + 3 * u + k, o);
+    const Packet cc = ei::pmadd(f, ei::ploadu<Packet>(cp + k), ei::pmul(i, g));
+    ei::pstoreu(c + k, cc);
+    const Packet a = ei::ptanh(cc);
+    ei::pstoreu(ac + k, a);
+    ei::pstoreu(h + k, ei::pmul(o, a));
+}
+
+template <typename T>
+inline void lstm_hard_row(Index u, T* __restrict p, const T* __restrict cp, T* __restrict c,
+                          T* __restrict ac, T* __restrict h) {
+    Index k = 0;
+    if constexpr (std::is_same_v<T, float> && Eigen::internal::packet_traits<T>::Vectorizable) {
+        using Packet = typename Eigen::internal::packet_traits<T>::type;
+        using Half = typename Eigen::internal::unpacket_traits<Packet>::half;
+        constexpr Index kFull = Eigen::internal::unpacket_traits<Packet>::size;
+        constexpr Index kHalf = Eigen::internal::unpacket_traits<Half>::size;
+        for (; k + kFull <= u; k += kFull) lstm_hard_units<Packet>(u, k, p, cp, c, ac, h);
+        if constexpr (kHalf < kFull)
+            for (; k + kHalf <= u; k += kHalf) lstm_hard_units<Half>(u, k, p, cp, c, ac, h);
+    }
+    for (; k < u; ++k) {
+        const T i = hard_sigmoid_of(p[k]), f = hard_sigmoid_of(p[u + k]);
+        const T g = Eigen::numext::tanh(p[2 * u + k]), o = hard_sigmoid_of(p[3 * u + k]);
+        p[k] = i;
+        p[u + k] = f;
+        p[2 * u + k] = g;
+        p[3 * u + k] = o;
+        c[k] = f * cp[k] + i * g;
+        ac[k] = Eigen::numext::tanh(c[k]);  // float: Eigen's tanh, the packets' function
+        h[k] = o * ac[k];
+    }
+}
+#pragma GCC diagnostic pop
 
 // One row's gate gradients with σ (kHard: hard_sigmoid) gates and tanh, the derivatives from the
 // outputs inlined (activation.hpp): writes d = [di df dg do] and updates dc_run.
@@ -96,6 +170,15 @@ void LSTM<T>::forward_steps_fused(Index b0, Index b1) {
         const T* hm = this->recurrent_operand(t, b0, b1);
         T* P = this->at(this->proj_, t, b0);
         kernels::small_gemm_acc(hm, u, U, g4, P, g4, rows, u, g4);
+        if (hard && act == Activation::tanh) {
+            const T* cp = this->c_prev(t, b0);
+            T* c = this->at(this->c_, t, b0);
+            T* ac = this->at(act_c_, t, b0);
+            T* h = this->at(this->h_, t, b0);
+            for (Index r = 0; r < rows; ++r)
+                lstm_hard_row(u, P + r * g4, cp + r * u, c + r * u, ac + r * u, h + r * u);
+            continue;
+        }
         if (standard) {
             for (Index r = 0; r < rows; ++r)
                 std::copy(P + r * g4 + 2 * u, P + r * g4 + 3 * u, g_pre + r * u);
