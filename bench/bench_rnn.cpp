@@ -8,6 +8,11 @@
 //   infer/<cell>/<size>/b<B>   forward only (Mode::inference) at batch B = 1024 and B = 1.
 //   step/sp500_model           Sequential LSTM(20) -> Dense(1) on (63, 1) windows, batch 20,
 //                              RMSprop + MSE, one Sequential::train_on_batch call.
+//   kernel/<rows>x<k>x<n>      one step's product C += A B of the fused kernels
+//                              (kernels::small_gemm_acc, one thread): the book models' shapes,
+//                              rows = a thread's batch chunk, k x n = U x G*U (forward h U) or
+//                              G*U x U (backward dP Uᵀ). GFLOPs = 2 rows k n per call; compare
+//                              with the sgemm ceiling of bench/compare_models.sh.
 //   cell: lstm, gru (reset_after = true, PyTorch's form), gru_before (reset_after = false,
 //   Keras 2.2) size (T steps, B batch, I inputs, U units):
 //     sp500 (63, 20, 1, 20)   the book's S&P 500 model      t24u12 (24, 20, 2, 12)
@@ -28,6 +33,7 @@
 #include <memory>
 #include <string>
 
+#include "layers/step_kernels.hpp"
 #include "recur/layers/dense.hpp"
 #include "recur/layers/gru.hpp"
 #include "recur/layers/lstm.hpp"
@@ -147,6 +153,19 @@ void bm_sp500_step(benchmark::State& st) {
     set_counters(st, s.B, 3.0 * forward_flops(kCells[0], s, s.B));
 }
 
+void bm_step_product(benchmark::State& st, Index rows, Index k, Index n) {
+    recur::Rng rng(1234);
+    Tensor<float> a({rows, k}), b({k, n}), c({rows, n});
+    fill_uniform(a, rng);
+    fill_uniform(b, rng);
+    for (auto _ : st) {
+        recur::kernels::small_gemm_acc(a.data(), k, b.data(), n, c.data(), n, rows, k, n);
+        benchmark::DoNotOptimize(c.data());
+        benchmark::ClobberMemory();
+    }
+    set_counters(st, rows, 2.0 * static_cast<double>(rows * k * n));
+}
+
 benchmark::internal::Benchmark* with_threads(benchmark::internal::Benchmark* b) {
     return b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
@@ -166,6 +185,20 @@ void register_all() {
                 with_threads(benchmark::RegisterBenchmark(name.c_str(), bm_infer, c, s, batch));
             }
     with_threads(benchmark::RegisterBenchmark("step/sp500_model", bm_sp500_step));
+    // rows: sp500 / macro chunk (20 on 2 threads), stocks / imdb chunk (32 on 2 threads), 20.
+    struct Shape {
+        Index rows, k, n;
+    };
+    constexpr Shape kShapes[] = {{10, 20, 80}, {10, 80, 20}, {20, 20, 80},  {20, 80, 20},
+                                 {10, 12, 48}, {10, 48, 12}, {16, 25, 100}, {16, 100, 25},
+                                 {16, 10, 40}, {16, 40, 10}, {16, 32, 96},  {16, 96, 32},
+                                 {1, 20, 80},  {1, 80, 20}};
+    for (const Shape& x : kShapes) {
+        std::string name = "kernel/" + std::to_string(x.rows) + "x" + std::to_string(x.k) + "x" +
+                           std::to_string(x.n);
+        benchmark::RegisterBenchmark(name.c_str(), bm_step_product, x.rows, x.k, x.n)
+            ->Unit(benchmark::kNanosecond);
+    }
 }
 
 }  // namespace
