@@ -71,7 +71,9 @@ template <typename T>
 inline void lstm_hard_row(Index u, T* __restrict p, const T* __restrict cp, T* __restrict c,
                           T* __restrict ac, T* __restrict h) {
     Index k = 0;
-    if constexpr (std::is_same_v<T, float> && Eigen::internal::packet_traits<T>::Vectorizable) {
+    // (HasTanh: Eigen's packet tanh, the function its scalar float tanh also uses by default.)
+    if constexpr (std::is_same_v<T, float> && Eigen::internal::packet_traits<T>::Vectorizable &&
+                  Eigen::internal::packet_traits<T>::HasTanh) {
         using Packet = typename Eigen::internal::packet_traits<T>::type;
         using Half = typename Eigen::internal::unpacket_traits<Packet>::half;
         constexpr Index kFull = Eigen::internal::unpacket_traits<Packet>::size;
@@ -153,10 +155,11 @@ void LSTM<T>::backward_steps(Index b0, Index b1) {
 }
 
 // Fused forward: per step, P[t] += h_{t-1} U for the chunk's rows (register tiles), then the gate
-// activations for the whole chunk at once, then c_t, φ(c_t) and h_t. With tanh and σ or
-// hard_sigmoid gates the four gate blocks go through ONE contiguous pass of the gate function and
-// the g block's pre-activations, set aside in scratch_ first, through one tanh call (no strided
-// blocks, no per-row tails).
+// activations, c_t, φ(c_t) and h_t. With hard_sigmoid gates and tanh (the book's models) that is
+// one pass per row (lstm_hard_row). With σ gates and tanh the four gate blocks go through ONE
+// contiguous logistic pass over the chunk and the g block's pre-activations, set aside in
+// scratch_ first, through one tanh call (no strided blocks, no per-row tails); other activations
+// go block by block.
 template <typename T>
 void LSTM<T>::forward_steps_fused(Index b0, Index b1) {
     const Index u = this->units(), g4 = 4 * u, rows = b1 - b0;
@@ -183,10 +186,7 @@ void LSTM<T>::forward_steps_fused(Index b0, Index b1) {
             for (Index r = 0; r < rows; ++r)
                 std::copy(P + r * g4 + 2 * u, P + r * g4 + 3 * u, g_pre + r * u);
             Array gates(P, rows * g4), g(g_pre, rows * u);
-            if (hard)
-                activate_inplace(sig, P, rows * g4);
-            else
-                gates = gates.logistic();
+            gates = gates.logistic();  // σ: hard_sigmoid with tanh took the row pass above
             g = g.tanh();
             for (Index r = 0; r < rows; ++r)
                 std::copy(g_pre + r * u, g_pre + (r + 1) * u, P + r * g4 + 2 * u);

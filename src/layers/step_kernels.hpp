@@ -9,6 +9,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cassert>
 #include <cmath>
 #include <type_traits>
 #include <utility>
@@ -101,8 +102,9 @@ inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* 
 
 // gemm_tile for blocks of more than 4 rows, as a function of its own: inlined into a caller
 // with other live values, a 10-row tile runs out of general registers for its row addresses and
-// keeps them (and accumulators) on the stack, 1.5x slower. Tiles of up to 4 rows stay inline (a
-// call costs the one-row latency path about a third).
+// keeps them (and accumulators) on the stack, 1.5x slower. Vector tiles of up to 4 rows stay
+// inline (a call costs the one-row latency path about a third); the rare last 1-3 columns
+// (gemm_scalar_columns) are always a call.
 template <int R, int NV, int Bytes, typename T>
 [[gnu::noinline]] void gemm_tile_outlined(const T* a, Index lda, Index k, const T* b, Index ldb,
                                           T* c, Index ldc) {
@@ -134,13 +136,14 @@ inline Index gemm_narrow_vectors(const T* a, Index lda, const T* B, Index ldb, T
 // multiply-add per q in q order: the same arithmetic as the vector tiles, so a result does not
 // depend on which kind of tile computed it. With AVX2, float columns go through one masked
 // 4-lane tile (R chains, the tile's lanes past n neither read nor written); otherwise scalar
-// chains, std::fma (one vfmadd with FMA hardware).
+// chains, std::fma with FMA hardware (one vfmadd), else a multiply and an add as in the tiles.
 template <int R, typename T>
 [[gnu::noinline]] void gemm_scalar_columns(const T* a, Index lda, const T* B, Index ldb, T* c,
                                            Index ldc, Index k, Index j, Index n) {
 #if defined(__AVX2__) && defined(__FMA__)
     if constexpr (std::is_same_v<T, float>) {
         if (j >= n) return;
+        assert(n - j < 4);  // what the vector tiles leave
         const __m128i mask =
             _mm_cmpgt_epi32(_mm_set1_epi32(static_cast<int>(n - j)), _mm_setr_epi32(0, 1, 2, 3));
         __m128 acc[R];
@@ -159,7 +162,11 @@ template <int R, typename T>
         for (int r = 0; r < R; ++r) s[r] = c[r * ldc + j];
         for (Index q = 0; q < k; ++q) {
             const T bq = B[q * ldb + j];
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
             for (int r = 0; r < R; ++r) s[r] = std::fma(a[r * lda + q], bq, s[r]);
+#else  // no FMA instruction: the vector tiles multiply, then add (std::fma would call libm)
+            for (int r = 0; r < R; ++r) s[r] += a[r * lda + q] * bq;
+#endif
         }
         for (int r = 0; r < R; ++r) c[r * ldc + j] = s[r];
     }
@@ -184,15 +191,17 @@ inline void gemm_rows(const T* a, Index lda, const T* B, Index ldb, T* c, Index 
                       Index n) {
     Index j = gemm_wide<R>(a, lda, B, ldb, c, ldc, k, n);
     j = gemm_narrow_vectors<R>(a, lda, B, ldb, c, ldc, k, j, n);
-    gemm_scalar_columns<R>(a, lda, B, ldb, c, ldc, k, j, n);
+    if (j < n) gemm_scalar_columns<R>(a, lda, B, ldb, c, ldc, k, j, n);
 }
 
 // All n columns of 2R rows (R = 4, 5, 6): the wide tiles in two R-row halves (2R*2 accumulators
 // would not fit in the 16 registers), then the narrow vector tiles over all 2R rows. An R-row
 // narrow tile has only R FMA chains and waits on their latency; 2R rows give 2R independent
 // chains. Each element still sums its products in q order with fused multiply-adds, so the
-// result is any other blocking's bit for bit, and a batch chunk of 10 rows (20 split over 2
-// threads) no longer ends in a 2-row block whose tiles wait on 2 chains.
+// result is that of any other blocking into blocks of 2 or more rows, bit for bit (a lone row,
+// the last of an odd row count, sums even and odd q apart: gemm_tile's R == 1 path). A chunk of
+// 10 rows (batch 20 over 2 threads in data-parallel training) no longer ends in a 2-row block
+// whose tiles wait on 2 chains.
 template <int R, typename T>
 inline void gemm_row_pair(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
                           Index n) {
@@ -200,7 +209,7 @@ inline void gemm_row_pair(const T* a, Index lda, const T* B, Index ldb, T* c, In
     const Index wide = gemm_wide<R>(a, lda, B, ldb, c, ldc, k, n);
     gemm_wide<R>(a + R * lda, lda, B, ldb, c + R * ldc, ldc, k, n);
     const Index j = gemm_narrow_vectors<2 * R>(a, lda, B, ldb, c, ldc, k, wide, n);
-    gemm_scalar_columns<2 * R>(a, lda, B, ldb, c, ldc, k, j, n);
+    if (j < n) gemm_scalar_columns<2 * R>(a, lda, B, ldb, c, ldc, k, j, n);
 }
 
 // The first row block for `left` rows (8 or more): 8, 10 or 12 rows (a gemm_row_pair), chosen so
