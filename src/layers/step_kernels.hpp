@@ -146,13 +146,18 @@ template <int R, typename T>
         assert(n - j < 4);  // what the vector tiles leave
         const __m128i mask =
             _mm_cmpgt_epi32(_mm_set1_epi32(static_cast<int>(n - j)), _mm_setr_epi32(0, 1, 2, 3));
+        // The loops over r are unrolled first so that the accumulators live in registers only
+        // (left to itself GCC also stored each one to the stack after every multiply-add).
         __m128 acc[R];
+#pragma GCC unroll 16
         for (int r = 0; r < R; ++r) acc[r] = _mm_maskload_ps(c + r * ldc + j, mask);
         for (Index q = 0; q < k; ++q) {
             const __m128 bq = _mm_maskload_ps(B + q * ldb + j, mask);
+#pragma GCC unroll 16
             for (int r = 0; r < R; ++r)
                 acc[r] = _mm_fmadd_ps(_mm_broadcast_ss(a + r * lda + q), bq, acc[r]);
         }
+#pragma GCC unroll 16
         for (int r = 0; r < R; ++r) _mm_maskstore_ps(c + r * ldc + j, mask, acc[r]);
         return;
     }
