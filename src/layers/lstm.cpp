@@ -33,18 +33,13 @@ inline void lstm_cell_row(Index u, const T* __restrict p, const T* __restrict cp
 // is harmless here (unaligned loads and stores throughout); Eigen silences the same warning.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wignored-attributes"
-template <typename T>
-inline T hard_sigmoid_of(T x) {
-    return std::clamp(T(0.2) * x + T(0.5), T(0), T(1));
-}
-
 template <typename Packet>
 inline Packet hard_sigmoid_packet(const Packet& x) {
     namespace ei = Eigen::internal;
     using T = typename ei::unpacket_traits<Packet>::type;
     const Packet zero = ei::pset1<Packet>(T(0)), one = ei::pset1<Packet>(T(1));
     const Packet v = ei::pmadd(ei::pset1<Packet>(T(0.2)), x, ei::pset1<Packet>(T(0.5)));
-    // std::clamp(v, 0, 1): v < 0 ? 0 : (1 < v ? 1 : v)
+    // activate(hard_sigmoid, x) per lane; std::clamp(v, 0, 1) is v < 0 ? 0 : (1 < v ? 1 : v)
     return ei::pselect(ei::pcmp_lt(v, zero), zero, ei::pselect(ei::pcmp_lt(one, v), one, v));
 }
 
@@ -83,8 +78,9 @@ inline void lstm_hard_row(Index u, T* __restrict p, const T* __restrict cp, T* _
             for (; k + kHalf <= u; k += kHalf) lstm_hard_units<Half>(u, k, p, cp, c, ac, h);
     }
     for (; k < u; ++k) {
-        const T i = hard_sigmoid_of(p[k]), f = hard_sigmoid_of(p[u + k]);
-        const T g = Eigen::numext::tanh(p[2 * u + k]), o = hard_sigmoid_of(p[3 * u + k]);
+        constexpr Activation kHard = Activation::hard_sigmoid;
+        const T i = activate(kHard, p[k]), f = activate(kHard, p[u + k]);
+        const T g = Eigen::numext::tanh(p[2 * u + k]), o = activate(kHard, p[3 * u + k]);
         p[k] = i;
         p[u + k] = f;
         p[2 * u + k] = g;

@@ -34,15 +34,25 @@ double scaled_error(const T* a, const T* b, Index n) {
     return err / scale;
 }
 
+// Random A (rows x lda), B (k x ldb) and C (rows x ldc) for C += A B.
+template <typename T>
+struct GemmOperands {
+    std::vector<T> A, B, C;
+    GemmOperands(Index rows, Index k, Index lda, Index ldb, Index ldc, Rng& rng)
+        : A(static_cast<size_t>(rows * lda)),
+          B(static_cast<size_t>(k * ldb)),
+          C(static_cast<size_t>(rows * ldc)) {
+        fill(A, rng);
+        fill(B, rng);
+        fill(C, rng);
+    }
+};
+
 template <typename T>
 void check_small_gemm(Index rows, Index k, Index n, double tol) {
     Rng rng(static_cast<std::uint64_t>(rows * 10007 + k * 101 + n));
     const Index lda = k + 3, ldb = n + 5, ldc = n + 2;  // strides wider than the operands
-    std::vector<T> A(static_cast<size_t>(rows * lda)), B(static_cast<size_t>(k * ldb)),
-        C(static_cast<size_t>(rows * ldc));
-    fill(A, rng);
-    fill(B, rng);
-    fill(C, rng);
+    auto [A, B, C] = GemmOperands<T>(rows, k, lda, ldb, ldc, rng);
     std::vector<T> want = C;
     for (Index r = 0; r < rows; ++r)
         for (Index j = 0; j < n; ++j) {
@@ -73,11 +83,7 @@ TEST(StepKernels, SmallGemmEqualsNaiveProductForEveryTileShape) {
 template <typename T>
 void check_row_blocks_agree(Index rows, Index k, Index n) {
     Rng rng(static_cast<std::uint64_t>(rows * 7 + k * 131 + n));
-    std::vector<T> A(static_cast<size_t>(rows * k)), B(static_cast<size_t>(k * n)),
-        C(static_cast<size_t>(rows * n));
-    fill(A, rng);
-    fill(B, rng);
-    fill(C, rng);
+    auto [A, B, C] = GemmOperands<T>(rows, k, k, n, n, rng);
     std::vector<T> small = C;
     kernels::small_gemm_acc(A.data(), k, B.data(), n, C.data(), n, rows, k, n);
     for (Index r = 0; r < rows; r += 4)
