@@ -6,12 +6,15 @@
 
 #include "layers/initializers.hpp"
 #include "recur/tensor/parallel.hpp"
+#include "tensor/prefetch.hpp"
 
 namespace recur {
 
 namespace {
 // Batches with fewer embedded values are gathered and scattered on one thread.
 constexpr Index kParallelElements = 1 << 15;
+// Table rows prefetched this many positions ahead in the gather and the scatter.
+constexpr Index kAhead = 4;
 }  // namespace
 
 template <typename T>
@@ -57,6 +60,8 @@ void Embedding<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode) {
     // The gather: rows scattered over a large table, so the threads overlap their cache misses.
     auto gather = [&](Index i0, Index i1) {
         for (Index i = i0; i < i1; ++i) {
+            if (i + kAhead < i1)
+                prefetch_span(table_.value.data() + ids_[static_cast<size_t>(i + kAhead)] * e, e);
             const T* row = table_.value.data() + ids_[static_cast<size_t>(i)] * e;
             std::copy(row, row + e, y.data() + i * e);
         }
@@ -79,6 +84,9 @@ void Embedding<T>::backward(const Tensor<T>& dy, Tensor<T>*) {
     // threads), and each element's sum does not depend on the split.
     auto scatter = [&](Index j0, Index j1) {
         for (Index i = 0; i < n; ++i) {
+            if (i + kAhead < n)
+                prefetch_span<true>(
+                    table_.grad.data() + ids_[static_cast<size_t>(i + kAhead)] * e + j0, j1 - j0);
             T* g = table_.grad.data() + ids_[static_cast<size_t>(i)] * e;
             const T* d = dy.data() + i * e;
             for (Index j = j0; j < j1; ++j) g[j] += d[j];

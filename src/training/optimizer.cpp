@@ -8,6 +8,7 @@
 #include <string>
 
 #include "recur/tensor/parallel.hpp"
+#include "tensor/prefetch.hpp"
 
 namespace recur {
 
@@ -264,8 +265,22 @@ void Optimizer<T>::update_sparse(std::size_t index, Param<T>& p) {
     if (at.size() != static_cast<std::size_t>(nrows))
         at.assign(static_cast<std::size_t>(nrows), restored_step_);
     // Rows are distinct (Param::mark_row), so chunks of the row list never share an element.
+    // Rows a few list entries ahead are prefetched: the list is in first-touch order, i.e. random
+    // rows of a large table, and each row's value, gradient and slots are misses otherwise.
+    constexpr Index kAhead = 4;
+    const int nslots = slots_per_param();
+    auto prefetch_row = [&](Index r) {
+        prefetch_span<true>(p.value.data() + r * width, width);
+        prefetch_span(p.grad.data() + r * width, width);
+        for (int s = 0; s < nslots; ++s)
+            prefetch_span<true>(slot(index, s).data() + r * width, width);
+        __builtin_prefetch(&at[static_cast<std::size_t>(r)], 1);
+    };
     auto rows = [&](Index r0, Index r1) {
+        for (Index k = r0; k < std::min(r0 + kAhead, r1); ++k)
+            prefetch_row(p.rows[static_cast<std::size_t>(k)]);
         for (Index k = r0; k < r1; ++k) {
+            if (k + kAhead < r1) prefetch_row(p.rows[static_cast<std::size_t>(k + kAhead)]);
             const Index r = p.rows[static_cast<std::size_t>(k)];
             std::int64_t& step = at[static_cast<std::size_t>(r)];
             if (iterations_ - 1 > step)
