@@ -23,12 +23,13 @@ inline void lstm_cell_row(Index u, const T* __restrict p, const T* __restrict cp
     for (Index k = 0; k < u; ++k) ac[k] = c[k] = p[u + k] * cp[k] + p[k] * p[2 * u + k];
 }
 
-// One row's step with hard_sigmoid gates and tanh in a single pass over the units (the book's
-// Keras 2.2 LSTMs): i, f, o = hard_sigmoid, g = tanh of the pre-activations in p (written back:
-// the backward pass reads them), c = f ⊙ c_prev + i ⊙ g, ac = tanh(c), h = o ⊙ ac. Float runs
-// on Eigen's packets (8 lanes, then 4, then scalars) with Eigen's tanh, the function the
-// whole-chunk Eigen passes used, and the same expressions as activate_inplace and
-// lstm_cell_row, so the results are those of the separate passes.
+// One row's gates and cell with hard_sigmoid gates and tanh in a single pass over the units (the
+// book's Keras 2.2 LSTMs): i, f, o = hard_sigmoid, g = tanh of the pre-activations in p (written
+// back: the backward pass reads them), c = f ⊙ c_prev + i ⊙ g. Float runs on Eigen's packets (8
+// lanes, then 4, then scalars) with Eigen's tanh, the function the whole-chunk Eigen passes use,
+// and the same expressions as activate_inplace and lstm_cell_row, so the results are those of the
+// separate passes. φ(c) and h follow for the whole chunk at once (forward_steps_fused): a tanh
+// at the end of each row's chain would wait on its divide, one row after another.
 // Eigen's packet types (__m256 ...) as template arguments drop their alignment attributes, which
 // is harmless here (unaligned loads and stores throughout); Eigen silences the same warning.
 #pragma GCC diagnostic push
@@ -45,7 +46,7 @@ inline Packet hard_sigmoid_packet(const Packet& x) {
 
 template <typename Packet, typename T>
 inline void lstm_hard_units(Index u, Index k, T* __restrict p, const T* __restrict cp,
-                            T* __restrict c, T* __restrict ac, T* __restrict h) {
+                            T* __restrict c) {
     namespace ei = Eigen::internal;
     const Packet i = hard_sigmoid_packet(ei::ploadu<Packet>(p + k));
     const Packet f = hard_sigmoid_packet(ei::ploadu<Packet>(p + u + k));
@@ -55,16 +56,11 @@ inline void lstm_hard_units(Index u, Index k, T* __restrict p, const T* __restri
     ei::pstoreu(p + u + k, f);
     ei::pstoreu(p + 2 * u + k, g);
     ei::pstoreu(p + 3 * u + k, o);
-    const Packet cc = ei::pmadd(f, ei::ploadu<Packet>(cp + k), ei::pmul(i, g));
-    ei::pstoreu(c + k, cc);
-    const Packet a = ei::ptanh(cc);
-    ei::pstoreu(ac + k, a);
-    ei::pstoreu(h + k, ei::pmul(o, a));
+    ei::pstoreu(c + k, ei::pmadd(f, ei::ploadu<Packet>(cp + k), ei::pmul(i, g)));
 }
 
 template <typename T>
-inline void lstm_hard_row(Index u, T* __restrict p, const T* __restrict cp, T* __restrict c,
-                          T* __restrict ac, T* __restrict h) {
+inline void lstm_hard_row(Index u, T* __restrict p, const T* __restrict cp, T* __restrict c) {
     Index k = 0;
     // (HasTanh: Eigen's packet tanh, the function its scalar float tanh also uses by default.)
     if constexpr (std::is_same_v<T, float> && Eigen::internal::packet_traits<T>::Vectorizable &&
@@ -73,9 +69,9 @@ inline void lstm_hard_row(Index u, T* __restrict p, const T* __restrict cp, T* _
         using Half = typename Eigen::internal::unpacket_traits<Packet>::half;
         constexpr Index kFull = Eigen::internal::unpacket_traits<Packet>::size;
         constexpr Index kHalf = Eigen::internal::unpacket_traits<Half>::size;
-        for (; k + kFull <= u; k += kFull) lstm_hard_units<Packet>(u, k, p, cp, c, ac, h);
+        for (; k + kFull <= u; k += kFull) lstm_hard_units<Packet>(u, k, p, cp, c);
         if constexpr (kHalf < kFull)
-            for (; k + kHalf <= u; k += kHalf) lstm_hard_units<Half>(u, k, p, cp, c, ac, h);
+            for (; k + kHalf <= u; k += kHalf) lstm_hard_units<Half>(u, k, p, cp, c);
     }
     for (; k < u; ++k) {
         constexpr Activation kHard = Activation::hard_sigmoid;
@@ -86,8 +82,6 @@ inline void lstm_hard_row(Index u, T* __restrict p, const T* __restrict cp, T* _
         p[2 * u + k] = g;
         p[3 * u + k] = o;
         c[k] = f * cp[k] + i * g;
-        ac[k] = Eigen::numext::tanh(c[k]);  // float: Eigen's tanh, the packets' function
-        h[k] = o * ac[k];
     }
 }
 #pragma GCC diagnostic pop
@@ -174,8 +168,12 @@ void LSTM<T>::forward_steps_fused(Index b0, Index b1) {
             T* c = this->at(this->c_, t, b0);
             T* ac = this->at(act_c_, t, b0);
             T* h = this->at(this->h_, t, b0);
-            for (Index r = 0; r < rows; ++r)
-                lstm_hard_row(u, P + r * g4, cp + r * u, c + r * u, ac + r * u, h + r * u);
+            for (Index r = 0; r < rows; ++r) lstm_hard_row(u, P + r * g4, cp + r * u, c + r * u);
+            Array(ac, rows * u) = Array(c, rows * u).tanh();  // independent packets, no waits
+            for (Index r = 0; r < rows; ++r) {
+                const T* o = P + r * g4 + 3 * u;
+                for (Index k = 0; k < u; ++k) h[r * u + k] = o[k] * ac[r * u + k];
+            }
             continue;
         }
         if (standard) {
