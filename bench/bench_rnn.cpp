@@ -166,6 +166,23 @@ void bm_step_product(benchmark::State& st, Index rows, Index k, Index n) {
     set_counters(st, rows, 2.0 * static_cast<double>(rows * k * n));
 }
 
+// dU += Hᵀ dP over a sequence: H (k x rows) and dP (k x n) row-major, k = steps x batch rows.
+void bm_weight_grad(benchmark::State& st, Index rows, Index k, Index n, bool eigen) {
+    recur::Rng rng(1234);
+    Tensor<float> h({k, rows}), d({k, n}), c({rows, n});
+    fill_uniform(h, rng);
+    fill_uniform(d, rng);
+    for (auto _ : st) {
+        if (eigen)
+            c.matrix().noalias() += h.matrix().transpose() * d.matrix();
+        else
+            recur::kernels::small_gemm_tn_acc(h.data(), rows, d.data(), n, c.data(), n, rows, k, n);
+        benchmark::DoNotOptimize(c.data());
+        benchmark::ClobberMemory();
+    }
+    set_counters(st, rows, 2.0 * static_cast<double>(rows * k * n));
+}
+
 benchmark::internal::Benchmark* with_threads(benchmark::internal::Benchmark* b) {
     return b->ArgName("threads")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 }
@@ -199,6 +216,17 @@ void register_all() {
         benchmark::RegisterBenchmark(name.c_str(), bm_step_product, x.rows, x.k, x.n)
             ->Unit(benchmark::kNanosecond);
     }
+    // Recurrent-weight gradients U x G*U over T x chunk rows: sp500 and stocks at 2 threads.
+    constexpr Shape kGradShapes[] = {{20, 620, 80}, {20, 1240, 80}, {25, 1344, 100}, {10, 1344, 40},
+                                     {12, 240, 48}, {6, 240, 24},   {32, 3200, 32}};
+    for (const Shape& x : kGradShapes)
+        for (bool eigen : {true, false}) {
+            std::string name = std::string("weight_grad/") + (eigen ? "eigen/" : "tiles/") +
+                               std::to_string(x.rows) + "x" + std::to_string(x.k) + "x" +
+                               std::to_string(x.n);
+            benchmark::RegisterBenchmark(name.c_str(), bm_weight_grad, x.rows, x.k, x.n, eigen)
+                ->Unit(benchmark::kMicrosecond);
+        }
 }
 
 }  // namespace

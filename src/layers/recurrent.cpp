@@ -14,6 +14,9 @@ namespace recur {
 
 namespace {
 StepKernels g_step_kernels = StepKernels::fused;
+// Weight gradients of layers with up to this many units (dU) or inputs (dW) use the register
+// tiles (small_gemm_tn_acc); larger ones Eigen's GEMM.
+constexpr Index kMaxTileUnits = 64;
 }  // namespace
 
 namespace {
@@ -227,22 +230,26 @@ template <typename T>
 void RecurrentLayer<T>::accumulate_recurrent_grad(const Tensor<T>& dP, Index col0, Index ncols) {
     const Index u = units(), w = dP.cols();
     // Columns split over the threads: each owns its slice of dU, no reduction needed.
+    const bool tiles = use_fused() && u <= kMaxTileUnits;
     split_work(ncols, double(T_ * B_) * u * ncols, [&](int, Index c0, Index c1) {
         auto dU = recurrent_kernel_.grad.matrix().middleCols(col0 + c0, c1 - c0);
-        auto block = [&](Index t0, Index rows) {
-            return ConstStridedMap<T>(dP.data() + t0 * B_ * w + col0 + c0, rows, c1 - c0,
-                                      Eigen::OuterStride<>(w));
+        // dU += Hᵀ dP[t0 .. t0 + rows): register tiles for small layers (no packing), else Eigen.
+        auto add = [&](const T* H, Index t0, Index rows) {
+            const T* d = dP.data() + t0 * B_ * w + col0 + c0;
+            if (tiles) {
+                T* g = recurrent_kernel_.grad.data() + col0 + c0;
+                kernels::small_gemm_tn_acc(H, u, d, w, g, gates() * u, u, rows, c1 - c0);
+                return;
+            }
+            dU.noalias() += ConstMatrixMap<T>(H, rows, u).transpose() *
+                            ConstStridedMap<T>(d, rows, c1 - c0, Eigen::OuterStride<>(w));
         };
         if (!rec_mask_.empty()) {
-            dU.noalias() += hm_.matrix().transpose() * block(0, T_ * B_);
+            add(hm_.data(), 0, T_ * B_);
             return;
         }
-        const T* h0 = initial_state_.empty() ? zero_state_.data() : initial_state_[0].data();
-        if (!initial_state_.empty())
-            dU.noalias() += ConstMatrixMap<T>(h0, B_, u).transpose() * block(0, B_);
-        if (T_ > 1)
-            dU.noalias() += ConstMatrixMap<T>(h_.data(), (T_ - 1) * B_, u).transpose() *
-                            block(1, (T_ - 1) * B_);
+        if (!initial_state_.empty()) add(initial_state_[0].data(), 0, B_);
+        if (T_ > 1) add(h_.data(), 1, (T_ - 1) * B_);
     });
 }
 
@@ -299,8 +306,14 @@ void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
     // 1. Input projection for every step at once: P = x W + b (rows split over the threads).
     proj_.resize({T_, B_, gu});
     const double input_macs = double(T_ * B_) * I_ * gu;
+    const bool tiles = use_fused() && I_ <= kMaxTileUnits;
     split_work(T_ * B_, input_macs, [&](int, Index r0, Index r1) {
         auto P = proj_.matrix().middleRows(r0, r1 - r0);
+        if (tiles) {  // few inputs: no packing
+            kernels::affine_rows(x_->data() + r0 * I_, I_, kernel_.value.data(), input_bias(),
+                                 proj_.data() + r0 * gu, r1 - r0, gu);
+            return;
+        }
         P.noalias() = x_->matrix().middleRows(r0, r1 - r0) * kernel_.value.matrix();
         if (const T* b = input_bias())
             P.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(b, gu);
@@ -379,12 +392,17 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
     // input gradient (rows split).
     auto dP = dproj_.matrix();
     if (kernel_.trainable) {
+        const bool tiles = use_fused() && I_ <= kMaxTileUnits;
         split_work(gu, double(T_ * B_) * I_ * gu, [&](int, Index c0, Index c1) {
-            kernel_.grad.matrix().middleCols(c0, c1 - c0).noalias() +=
-                x_->matrix().transpose() * dP.middleCols(c0, c1 - c0);
+            if (tiles)  // dW += xᵀ dP, as dU in accumulate_recurrent_grad
+                kernels::small_gemm_tn_acc(x_->data(), I_, dP.data() + c0, gu,
+                                           kernel_.grad.data() + c0, gu, I_, T_ * B_, c1 - c0);
+            else
+                kernel_.grad.matrix().middleCols(c0, c1 - c0).noalias() +=
+                    x_->matrix().transpose() * dP.middleCols(c0, c1 - c0);
             if (options_.use_bias())
-                Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias_.grad.data() + c0, c1 - c0)
-                    .noalias() += dP.middleCols(c0, c1 - c0).colwise().sum();
+                kernels::column_sums_acc(dP.data() + c0, gu, T_ * B_, c1 - c0,
+                                         bias_.grad.data() + c0);
         });
         backward_recurrent_weights();
     }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <type_traits>
@@ -52,11 +53,30 @@ inline V splat(T x) {
     return splat_lanes<V>(x, std::make_index_sequence<sizeof(V) / sizeof(T)>{});
 }
 
+// The left operand of a step product, element (r, q) of an R-row block: RowsOf reads a row-major
+// matrix (A itself: h_{t-1}, dP_t), ColsOf a row-major matrix's transpose (Aᵀ: the Hᵀ of
+// dU = Hᵀ dP, where row q of H is one time step and batch row). The tiles are written once for
+// both; only the addresses they broadcast from differ.
+template <typename T>
+struct RowsOf {
+    const T* p;
+    Index ld;
+    const T* at(Index r, Index q) const { return p + r * ld + q; }
+    RowsOf from_row(Index r) const { return {p + r * ld, ld}; }
+};
+template <typename T>
+struct ColsOf {
+    const T* p;
+    Index ld;
+    const T* at(Index r, Index q) const { return p + q * ld + r; }
+    ColsOf from_row(Index r) const { return {p + r, ld}; }
+};
+
 // C[0..R) [0 .. NV*L) += A[0..R) * B[:, 0 .. NV*L) for R rows at once: R*NV accumulators stay in
 // registers for the whole inner dimension, each weight vector is loaded once for R rows, and the
 // R*NV independent FMA chains hide the FMA latency.
-template <int R, int NV, int Bytes, typename T>
-inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* c, Index ldc) {
+template <int R, int NV, int Bytes, typename A, typename T>
+inline void gemm_tile(A a, Index k, const T* b, Index ldb, T* c, Index ldc) {
     using V = Vec<T, Bytes>;
     constexpr int L = Bytes / static_cast<int>(sizeof(T));
     if constexpr (R == 1) {
@@ -69,7 +89,7 @@ inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* 
         }
         Index q = 0;
         for (; q + 1 < k; q += 2) {
-            const V a0 = splat<V>(a[q]), a1 = splat<V>(a[q + 1]);
+            const V a0 = splat<V>(*a.at(0, q)), a1 = splat<V>(*a.at(0, q + 1));
             const T* b0 = b + q * ldb;
             const T* b1 = b0 + ldb;
             for (int v = 0; v < NV; ++v) {
@@ -78,7 +98,7 @@ inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* 
             }
         }
         if (q < k) {
-            const V a0 = splat<V>(a[q]);
+            const V a0 = splat<V>(*a.at(0, q));
             for (int v = 0; v < NV; ++v) even[v] += a0 * load_vec<V>(b + q * ldb + v * L);
         }
         for (int v = 0; v < NV; ++v) store_vec(c + v * L, even[v] + odd[v]);
@@ -92,7 +112,7 @@ inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* 
         V bv[NV];
         for (int v = 0; v < NV; ++v) bv[v] = load_vec<V>(bq + v * L);
         for (int r = 0; r < R; ++r) {
-            const V ar = splat<V>(a[r * lda + q]);
+            const V ar = splat<V>(*a.at(r, q));
             for (int v = 0; v < NV; ++v) acc[r][v] += ar * bv[v];
         }
     }
@@ -105,28 +125,27 @@ inline void gemm_tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* 
 // keeps them (and accumulators) on the stack, 1.5x slower. Vector tiles of up to 4 rows stay
 // inline (a call costs the one-row latency path about a third); the rare last 1-3 columns
 // (gemm_scalar_columns) are always a call.
-template <int R, int NV, int Bytes, typename T>
-[[gnu::noinline]] void gemm_tile_outlined(const T* a, Index lda, Index k, const T* b, Index ldb,
-                                          T* c, Index ldc) {
-    gemm_tile<R, NV, Bytes>(a, lda, k, b, ldb, c, ldc);
+template <int R, int NV, int Bytes, typename A, typename T>
+[[gnu::noinline]] void gemm_tile_outlined(A a, Index k, const T* b, Index ldb, T* c, Index ldc) {
+    gemm_tile<R, NV, Bytes>(a, k, b, ldb, c, ldc);
 }
-template <int R, int NV, int Bytes, typename T>
-inline void tile(const T* a, Index lda, Index k, const T* b, Index ldb, T* c, Index ldc) {
+template <int R, int NV, int Bytes, typename A, typename T>
+inline void tile(A a, Index k, const T* b, Index ldb, T* c, Index ldc) {
     if constexpr (R > 4)
-        gemm_tile_outlined<R, NV, Bytes>(a, lda, k, b, ldb, c, ldc);
+        gemm_tile_outlined<R, NV, Bytes>(a, k, b, ldb, c, ldc);
     else
-        gemm_tile<R, NV, Bytes>(a, lda, k, b, ldb, c, ldc);
+        gemm_tile<R, NV, Bytes>(a, k, b, ldb, c, ldc);
 }
 
 // From column j of R rows: 32-byte vectors one at a time, then one 16-byte vector; returns the
 // first column left (fewer than a 16-byte vector's worth).
-template <int R, typename T>
-inline Index gemm_narrow_vectors(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc,
-                                 Index k, Index j, Index n) {
+template <int R, typename A, typename T>
+inline Index gemm_narrow_vectors(A a, const T* B, Index ldb, T* c, Index ldc, Index k, Index j,
+                                 Index n) {
     constexpr Index L = 32 / static_cast<Index>(sizeof(T));
-    for (; j + L <= n; j += L) tile<R, 1, 32>(a, lda, k, B + j, ldb, c + j, ldc);
+    for (; j + L <= n; j += L) tile<R, 1, 32>(a, k, B + j, ldb, c + j, ldc);
     if (j + L / 2 <= n) {
-        tile<R, 1, 16>(a, lda, k, B + j, ldb, c + j, ldc);
+        tile<R, 1, 16>(a, k, B + j, ldb, c + j, ldc);
         j += L / 2;
     }
     return j;
@@ -137,9 +156,9 @@ inline Index gemm_narrow_vectors(const T* a, Index lda, const T* B, Index ldb, T
 // depend on which kind of tile computed it. With AVX2, float columns go through one masked
 // 4-lane tile (R chains, the tile's lanes past n neither read nor written); otherwise scalar
 // chains, std::fma with FMA hardware (one vfmadd), else a multiply and an add as in the tiles.
-template <int R, typename T>
-[[gnu::noinline]] void gemm_scalar_columns(const T* a, Index lda, const T* B, Index ldb, T* c,
-                                           Index ldc, Index k, Index j, Index n) {
+template <int R, typename A, typename T>
+[[gnu::noinline]] void gemm_scalar_columns(A a, const T* B, Index ldb, T* c, Index ldc, Index k,
+                                           Index j, Index n) {
 #if defined(__AVX2__) && defined(__FMA__)
     if constexpr (std::is_same_v<T, float>) {
         if (j >= n) return;
@@ -155,7 +174,7 @@ template <int R, typename T>
             const __m128 bq = _mm_maskload_ps(B + q * ldb + j, mask);
 #pragma GCC unroll 16
             for (int r = 0; r < R; ++r)
-                acc[r] = _mm_fmadd_ps(_mm_broadcast_ss(a + r * lda + q), bq, acc[r]);
+                acc[r] = _mm_fmadd_ps(_mm_broadcast_ss(a.at(r, q)), bq, acc[r]);
         }
 #pragma GCC unroll 16
         for (int r = 0; r < R; ++r) _mm_maskstore_ps(c + r * ldc + j, mask, acc[r]);
@@ -168,9 +187,9 @@ template <int R, typename T>
         for (Index q = 0; q < k; ++q) {
             const T bq = B[q * ldb + j];
 #if defined(__FMA__) || defined(__ARM_FEATURE_FMA)
-            for (int r = 0; r < R; ++r) s[r] = std::fma(a[r * lda + q], bq, s[r]);
+            for (int r = 0; r < R; ++r) s[r] = std::fma(*a.at(r, q), bq, s[r]);
 #else  // no FMA instruction: the vector tiles multiply, then add (std::fma would call libm)
-            for (int r = 0; r < R; ++r) s[r] += a[r * lda + q] * bq;
+            for (int r = 0; r < R; ++r) s[r] += *a.at(r, q) * bq;
 #endif
         }
         for (int r = 0; r < R; ++r) c[r * ldc + j] = s[r];
@@ -179,24 +198,21 @@ template <int R, typename T>
 
 // The columns the wide tiles of R rows cover (as many vectors per tile as keep <= 8
 // accumulators), from 0; returns where they stop.
-template <int R, typename T>
-inline Index gemm_wide(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
-                       Index n) {
+template <int R, typename A, typename T>
+inline Index gemm_wide(A a, const T* B, Index ldb, T* c, Index ldc, Index k, Index n) {
     constexpr Index L = 32 / static_cast<Index>(sizeof(T));
     constexpr int kWide = R >= 4 ? 2 : 4;
     Index j = 0;
-    for (; j + kWide * L <= n; j += kWide * L)
-        tile<R, kWide, 32>(a, lda, k, B + j, ldb, c + j, ldc);
+    for (; j + kWide * L <= n; j += kWide * L) tile<R, kWide, 32>(a, k, B + j, ldb, c + j, ldc);
     return j;
 }
 
 // All n columns of R rows.
-template <int R, typename T>
-inline void gemm_rows(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
-                      Index n) {
-    Index j = gemm_wide<R>(a, lda, B, ldb, c, ldc, k, n);
-    j = gemm_narrow_vectors<R>(a, lda, B, ldb, c, ldc, k, j, n);
-    if (j < n) gemm_scalar_columns<R>(a, lda, B, ldb, c, ldc, k, j, n);
+template <int R, typename A, typename T>
+inline void gemm_rows(A a, const T* B, Index ldb, T* c, Index ldc, Index k, Index n) {
+    Index j = gemm_wide<R>(a, B, ldb, c, ldc, k, n);
+    j = gemm_narrow_vectors<R>(a, B, ldb, c, ldc, k, j, n);
+    if (j < n) gemm_scalar_columns<R>(a, B, ldb, c, ldc, k, j, n);
 }
 
 // All n columns of 2R rows (R = 4, 5, 6): the wide tiles in two R-row halves (2R*2 accumulators
@@ -207,14 +223,13 @@ inline void gemm_rows(const T* a, Index lda, const T* B, Index ldb, T* c, Index 
 // the last of an odd row count, sums even and odd q apart: gemm_tile's R == 1 path). A chunk of
 // 10 rows (batch 20 over 2 threads in data-parallel training) no longer ends in a 2-row block
 // whose tiles wait on 2 chains.
-template <int R, typename T>
-inline void gemm_row_pair(const T* a, Index lda, const T* B, Index ldb, T* c, Index ldc, Index k,
-                          Index n) {
+template <int R, typename A, typename T>
+inline void gemm_row_pair(A a, const T* B, Index ldb, T* c, Index ldc, Index k, Index n) {
     static_assert(R >= 4 && R <= 6, "two R-row halves of wide tiles must fit in the registers");
-    const Index wide = gemm_wide<R>(a, lda, B, ldb, c, ldc, k, n);
-    gemm_wide<R>(a + R * lda, lda, B, ldb, c + R * ldc, ldc, k, n);
-    const Index j = gemm_narrow_vectors<2 * R>(a, lda, B, ldb, c, ldc, k, wide, n);
-    if (j < n) gemm_scalar_columns<2 * R>(a, lda, B, ldb, c, ldc, k, j, n);
+    const Index wide = gemm_wide<R>(a, B, ldb, c, ldc, k, n);
+    gemm_wide<R>(a.from_row(R), B, ldb, c + R * ldc, ldc, k, n);
+    const Index j = gemm_narrow_vectors<2 * R>(a, B, ldb, c, ldc, k, wide, n);
+    if (j < n) gemm_scalar_columns<2 * R>(a, B, ldb, c, ldc, k, j, n);
 }
 
 // The first row block for `left` rows (8 or more): 8, 10 or 12 rows (a gemm_row_pair), chosen so
@@ -227,34 +242,60 @@ inline Index first_row_block(Index left) {
     return splits(left - 10) ? 10 : 8;
 }
 
+template <typename A, typename T>
+void small_gemm_rows(A a, const T* B, Index ldb, T* C, Index ldc, Index rows, Index k, Index n) {
+    Index r = 0;
+    while (rows - r >= 8) {
+        const Index block = first_row_block(rows - r);
+        const A ar = a.from_row(r);
+        T* c = C + r * ldc;
+        if (block == 8)
+            gemm_row_pair<4>(ar, B, ldb, c, ldc, k, n);
+        else if (block == 10)
+            gemm_row_pair<5>(ar, B, ldb, c, ldc, k, n);
+        else
+            gemm_row_pair<6>(ar, B, ldb, c, ldc, k, n);
+        r += block;
+    }
+    if (r + 4 <= rows) {
+        gemm_rows<4>(a.from_row(r), B, ldb, C + r * ldc, ldc, k, n);
+        r += 4;
+    }
+    if (r + 2 <= rows) {
+        gemm_rows<2>(a.from_row(r), B, ldb, C + r * ldc, ldc, k, n);
+        r += 2;
+    }
+    if (r < rows) gemm_rows<1>(a.from_row(r), B, ldb, C + r * ldc, ldc, k, n);
+}
+
 // C (rows x n, row stride ldc) += A (rows x k, row stride lda) * B (k x n, row stride ldb), all
 // row-major. Meant for k, n <= a few hundred (one recurrent step of a small layer); large
 // products go to Eigen. Rows in blocks of 8, 10 or 12 (first_row_block), then 4, 2 and 1.
 template <typename T>
 void small_gemm_acc(const T* A, Index lda, const T* B, Index ldb, T* C, Index ldc, Index rows,
                     Index k, Index n) {
-    Index r = 0;
-    while (rows - r >= 8) {
-        const Index block = first_row_block(rows - r);
-        const T* a = A + r * lda;
-        T* c = C + r * ldc;
-        if (block == 8)
-            gemm_row_pair<4>(a, lda, B, ldb, c, ldc, k, n);
-        else if (block == 10)
-            gemm_row_pair<5>(a, lda, B, ldb, c, ldc, k, n);
-        else
-            gemm_row_pair<6>(a, lda, B, ldb, c, ldc, k, n);
-        r += block;
+    small_gemm_rows(RowsOf<T>{A, lda}, B, ldb, C, ldc, rows, k, n);
+}
+
+// C (rows x n) += Aᵀ B with A (k x rows, row stride lda) row-major: a weight gradient such as
+// dU = Hᵀ dP over all time steps (k = steps x batch rows), each element one fused multiply-add
+// chain in q order, its accumulators in registers for the whole of k (no packing).
+// k is taken kTnSlice rows of B at a time (a slice of 256 x 100 floats stays in L2 while every
+// row block reads it); C between slices is a store and a reload, so each element is still one
+// chain. An odd row count starts with a 3-row block (12 accumulators), so that no row is left
+// alone with its load-bound one-row tiles over the long k.
+template <typename T>
+void small_gemm_tn_acc(const T* A, Index lda, const T* B, Index ldb, T* C, Index ldc, Index rows,
+                       Index k, Index n) {
+    constexpr Index kTnSlice = 256;
+    const Index odd = rows % 2 == 1 && rows >= 3 ? 3 : 0;
+    for (Index q = 0; q < k; q += kTnSlice) {
+        const ColsOf<T> a{A + q * lda, lda};
+        const T* b = B + q * ldb;
+        const Index kq = std::min(kTnSlice, k - q);
+        if (odd) gemm_rows<3>(a, b, ldb, C, ldc, kq, n);
+        small_gemm_rows(a.from_row(odd), b, ldb, C + odd * ldc, ldc, rows - odd, kq, n);
     }
-    if (r + 4 <= rows) {
-        gemm_rows<4>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
-        r += 4;
-    }
-    if (r + 2 <= rows) {
-        gemm_rows<2>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
-        r += 2;
-    }
-    if (r < rows) gemm_rows<1>(A + r * lda, lda, B, ldb, C + r * ldc, ldc, k, n);
 }
 
 // C = A * B (overwrites C), same layout as small_gemm_acc.
@@ -263,6 +304,45 @@ void small_gemm_set(const T* A, Index lda, const T* B, Index ldb, T* C, Index ld
                     Index k, Index n) {
     for (Index r = 0; r < rows; ++r) std::fill(C + r * ldc, C + r * ldc + n, T(0));
     small_gemm_acc(A, lda, B, ldb, C, ldc, rows, k, n);
+}
+
+// P (rows x n) = X W + b (b may be null: 0), X rows x k and W k x n row-major: the input
+// projection of a layer with few inputs. Up to kDirectInputs inputs, each row is b, then one
+// pass per input over the row while it is in L1 (a store-bound pass, where a tile would also
+// load every element first); more inputs go through the register tiles after P = b.
+template <typename T>
+void affine_rows(const T* X, Index k, const T* W, const T* b, T* P, Index rows, Index n) {
+    constexpr Index kDirectInputs = 4;
+    for (Index r = 0; r < rows; ++r) {
+        T* __restrict p = P + r * n;
+        if (b)
+            std::copy(b, b + n, p);
+        else
+            std::fill(p, p + n, T(0));
+        if (k > kDirectInputs) continue;
+        for (Index q = 0; q < k; ++q) {
+            const T x = X[r * k + q];
+            const T* __restrict w = W + q * n;
+            for (Index j = 0; j < n; ++j) p[j] += x * w[j];
+        }
+    }
+    if (k > kDirectInputs) small_gemm_acc(X, k, W, n, P, n, rows, k, n);
+}
+
+// out[0, n) += the sums of the k rows of D (row stride ld): four rows at a time, added pairwise,
+// then into out (vectorised over the columns). A bias gradient: the column sums of dP.
+template <typename T>
+void column_sums_acc(const T* D, Index ld, Index k, Index n, T* __restrict out) {
+    Index q = 0;
+    for (; q + 4 <= k; q += 4) {
+        const T* __restrict d = D + q * ld;
+        for (Index j = 0; j < n; ++j)
+            out[j] += (d[j] + d[ld + j]) + (d[2 * ld + j] + d[3 * ld + j]);
+    }
+    for (; q < k; ++q) {
+        const T* __restrict d = D + q * ld;
+        for (Index j = 0; j < n; ++j) out[j] += d[j];
+    }
 }
 
 // y = f(y) over a rows x width block whose rows are `stride` apart (one call per step and chunk).

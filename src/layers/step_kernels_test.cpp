@@ -117,6 +117,76 @@ TEST(StepKernels, RowBlocksCoverEveryRowWithFewSmallBlocks) {
     }
 }
 
+// C (rows x n) += Aᵀ B with A (k x rows): the weight-gradient kernel, over the 3-row block of odd
+// row counts, the row blocks, every tile width and k across its 256-row slices.
+template <typename T>
+void check_small_gemm_tn(Index rows, Index k, Index n, double tol) {
+    Rng rng(static_cast<std::uint64_t>(rows * 7919 + k * 31 + n));
+    const Index lda = rows + 2, ldb = n + 5, ldc = n + 3;
+    std::vector<T> A(static_cast<size_t>(k * lda)), B(static_cast<size_t>(k * ldb)),
+        C(static_cast<size_t>(rows * ldc));
+    fill(A, rng);
+    fill(B, rng);
+    fill(C, rng);
+    std::vector<T> want = C;
+    for (Index r = 0; r < rows; ++r)
+        for (Index j = 0; j < n; ++j) {
+            double s = want[static_cast<size_t>(r * ldc + j)];
+            for (Index q = 0; q < k; ++q) s += double(A[q * lda + r]) * double(B[q * ldb + j]);
+            want[static_cast<size_t>(r * ldc + j)] = static_cast<T>(s);
+        }
+    kernels::small_gemm_tn_acc(A.data(), lda, B.data(), ldb, C.data(), ldc, rows, k, n);
+    EXPECT_LT(scaled_error(C.data(), want.data(), static_cast<Index>(C.size())), tol)
+        << rows << "x" << k << "ᵀ * " << k << "x" << n;
+}
+
+TEST(StepKernels, TransposedSmallGemmEqualsNaiveProduct) {
+    for (Index rows : {1, 2, 3, 5, 6, 7, 10, 12, 20, 25, 32})
+        for (Index k : {1, 7, 255, 256, 257, 600})
+            for (Index n : {1, 3, 8, 20, 25, 40, 100}) {
+                check_small_gemm_tn<double>(rows, k, n, 1e-13);
+                check_small_gemm_tn<float>(rows, k, n, 1e-5);
+            }
+}
+
+TEST(StepKernels, ColumnSumsAndAffineRowsEqualNaiveLoops) {
+    Rng rng(99);
+    for (Index k : {0, 1, 3, 4, 5, 9, 1260})
+        for (Index n : {1, 7, 8, 80}) {
+            const Index ld = n + 3;
+            std::vector<double> D(static_cast<size_t>(std::max<Index>(k, 1) * ld)),
+                out(static_cast<size_t>(n));
+            fill(D, rng);
+            fill(out, rng);
+            std::vector<double> want = out;
+            for (Index q = 0; q < k; ++q)
+                for (Index j = 0; j < n; ++j) want[j] += D[q * ld + j];
+            kernels::column_sums_acc(D.data(), ld, k, n, out.data());
+            EXPECT_LT(scaled_error(out.data(), want.data(), n), 1e-13) << k << " rows, " << n;
+        }
+    // P = X W + b: the direct passes (up to 4 inputs) and the tiles, with and without a bias.
+    for (Index k : {1, 2, 4, 5, 25})
+        for (Index n : {4, 33, 80})
+            for (bool bias : {true, false}) {
+                const Index rows = 13;
+                std::vector<double> X(static_cast<size_t>(rows * k)), W(static_cast<size_t>(k * n)),
+                    b(static_cast<size_t>(n)), P(static_cast<size_t>(rows * n), 7.0), want(P);
+                fill(X, rng);
+                fill(W, rng);
+                fill(b, rng);
+                for (Index r = 0; r < rows; ++r)
+                    for (Index j = 0; j < n; ++j) {
+                        double s = bias ? b[j] : 0.0;
+                        for (Index q = 0; q < k; ++q) s += X[r * k + q] * W[q * n + j];
+                        want[r * n + j] = s;
+                    }
+                kernels::affine_rows(X.data(), k, W.data(), bias ? b.data() : nullptr, P.data(),
+                                     rows, n);
+                EXPECT_LT(scaled_error(P.data(), want.data(), rows * n), 1e-13)
+                    << k << " inputs, " << n << " columns, bias " << bias;
+            }
+}
+
 struct CellCase {
     std::string cell;  // lstm, gru (reset_after false), gru_ra (reset_after true)
     Index T, B, I, U;
