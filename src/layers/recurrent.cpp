@@ -14,8 +14,9 @@ namespace recur {
 
 namespace {
 StepKernels g_step_kernels = StepKernels::fused;
-// Weight gradients of layers with up to this many units (dU) or inputs (dW) use the register
-// tiles (small_gemm_tn_acc); larger ones Eigen's GEMM.
+// With the fused kernels, layers with up to this many inputs (P = x W + b, dW) or units (dU) take
+// their whole-sequence products in register tiles (affine_rows, small_gemm_tn_acc); larger ones
+// Eigen's GEMM.
 constexpr Index kMaxTileUnits = 64;
 }  // namespace
 

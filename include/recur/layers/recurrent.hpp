@@ -11,11 +11,15 @@
 // mapping from PyTorch's weight_ih_l0 / weight_hh_l0 / bias_ih_l0 / bias_hh_l0.
 //
 // How a sequence is computed (the speed design):
-//   1. P = x W + b for all T*B rows in ONE GEMM (no time dependency).
+//   1. P = x W + b for all T*B rows in ONE product (no time dependency).
 //   2. For t = 0..T-1: P[t] += h_{t-1} U, then the fused gate math, per batch chunk on its own
 //      thread. All buffers are members sized once per shape: nothing is allocated in the loop.
 //   3. Backward walks t = T-1..0 producing dL/dP for every step, then dW = x^T dP, db = sum dP
-//      and dx = dP W^T as ONE GEMM each; dU = H_prev^T dP_rec likewise.
+//      and dx = dP W^T as ONE product each; dU = H_prev^T dP_rec likewise.
+//   The whole-sequence products are Eigen GEMMs, except that with the fused kernels (below) a
+//   layer of at most 64 inputs (P, dW) or units (dU) takes them in the step kernels' register
+//   tiles (kernels::affine_rows, small_gemm_tn_acc, column_sums_acc): at these sizes Eigen's
+//   packing costs as much as the arithmetic.
 //
 // Options follow Keras: return_sequences, return_state, go_backwards (process the sequence in
 // reverse and return the outputs in processing order), dropout / recurrent_dropout with Keras's
@@ -152,8 +156,8 @@ class RecurrentLayer : public Layer<T> {
     const T* operand_at(Index t, Index b) const {
         return rec_mask_.empty() ? h_prev(t, b) : hm_.data() + (t * B_ + b) * units();
     }
-    // dU[:, cols] += Σ_t operand_tᵀ dP_t[:, cols] over all steps: one GEMM over hm_ with
-    // recurrent dropout, else two (h0ᵀ dP_0 and h_{0..T-2}ᵀ dP_{1..T-1}).
+    // dU[:, cols] += Σ_t operand_tᵀ dP_t[:, cols] over all steps: one product over hm_ with
+    // recurrent dropout, else h_{0..T-2}ᵀ dP_{1..T-1} (and h0ᵀ dP_0 for a given initial state).
     void accumulate_recurrent_grad(const Tensor<T>& dP, Index col0, Index ncols);
     // dh_run_ rows [b0, b1) ⊙= recurrent-dropout mask (no-op without the mask).
     void mask_dh_run(Index b0, Index b1);
