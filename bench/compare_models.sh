@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# bench/compare_models.sh — `recur bench` vs bench/pytorch_models.py on the book's four models and
-# the large LSTM, interleaved, with the machine's sgemm ceiling from the same run.
+# bench/compare_models.sh — `recur bench` vs bench/pytorch_models.py on the book's four models
+# (imdb also with Zipf-distributed word ids: imdb-zipf) and the large LSTM, interleaved, with the
+# machine's sgemm ceiling from the same run.
 #
 #   bench/compare_models.sh [--reps 3] [--seconds 0.5] [--threads 1,2] [--models sp500,...]
 #                           [--no-build]
@@ -14,11 +15,11 @@
 # count, then a "best" row per measure taking each side at its best thread count, the ratio
 # recur / PyTorch (for latency and stream step: PyTorch time / recur time, so higher = recur
 # faster everywhere), and recur's training GFLOP/s as a share of the 2-thread sgemm ceiling.
-# Raw slices: build-bench/compare_models.jsonl. Takes about 5 minutes with the defaults.
+# Raw slices: build-bench/compare_models.jsonl. Takes about 6 minutes with the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-REPS=3 SECONDS_PER=0.5 THREADS=1,2 MODELS=sp500,macro,stocks,imdb,large BUILD=1
+REPS=3 SECONDS_PER=0.5 THREADS=1,2 MODELS=sp500,macro,stocks,imdb,imdb-zipf,large BUILD=1
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --reps) REPS="$2"; shift 2 ;;

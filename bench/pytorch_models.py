@@ -18,7 +18,8 @@ nn.GRU modules, BCEWithLogitsLoss instead of a separate sigmoid):
           ticker: nn.Embedding(2489, 10); concat with the month one-hot (12) -> Linear(32, 10) ->
           Linear(10, 1); BCEWithLogits; RMSprop; batch 32
   imdb    nn.Embedding(20000, 100) -> Dropout(.2) -> nn.GRU(100, 32) -> Linear(32, 1);
-          BCEWithLogits; RMSprop; batch 32
+          BCEWithLogits; RMSprop; batch 32; ids uniform over the vocabulary
+  imdb-zipf  the same with ids from Zipf's law, P(id) ∝ 1 / (id + 1), as word ranks in text
   large   nn.LSTM(64, 256) -> Linear(256, 1); MSE; Adam; batch 128
 Differences from recur's models (all make PyTorch's work smaller, none larger): nn.LSTM / nn.GRU
 have no recurrent dropout (macro and imdb in recur mask h_{t-1} too) and no hard_sigmoid (the
@@ -43,8 +44,8 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pytorch_rnn import set_threads, time_once  # noqa: E402  (thread counts, timing loop)
 
-MODELS = ["sp500", "macro", "stocks", "imdb", "large"]
-BATCH = {"sp500": 20, "macro": 20, "stocks": 32, "imdb": 32, "large": 128}
+MODELS = ["sp500", "macro", "stocks", "imdb", "imdb-zipf", "large"]
+BATCH = {"sp500": 20, "macro": 20, "stocks": 32, "imdb": 32, "imdb-zipf": 32, "large": 128}
 INFER_BATCH = 1024
 N_BATCHES = 8
 
@@ -62,6 +63,7 @@ def train_flops_per_window(name):
         "stocks": recurrent_flops(1, 25, 4, 52) + recurrent_flops(25, 10, 4, 52)
         + 2 * (32 * 10 + 10),
         "imdb": recurrent_flops(100, 32, 3, 100) + 2 * 32,
+        "imdb-zipf": recurrent_flops(100, 32, 3, 100) + 2 * 32,
         "large": recurrent_flops(64, 256, 4, 100) + 2 * 256,
     }[name]
     return 3.0 * f
@@ -147,6 +149,11 @@ def build(torch, name):
     elif name == "imdb":
         m, loss = Imdb(), nn.BCEWithLogitsLoss()
         batch = lambda n: ((torch.randint(0, 20000, (100, n)),),  # noqa: E731
+                           torch.randint(0, 2, (n, 1)).float())
+    elif name == "imdb-zipf":  # ids from Zipf's law, P(id) ∝ 1 / (id + 1), as recur's
+        m, loss = Imdb(), nn.BCEWithLogitsLoss()
+        zipf = 1.0 / torch.arange(1, 20001, dtype=torch.float64)
+        batch = lambda n: ((torch.multinomial(zipf, 100 * n, replacement=True).view(100, n),),  # noqa: E731,E501
                            torch.randint(0, 2, (n, 1)).float())
     elif name == "large":
         m, loss = Large(), nn.MSELoss()

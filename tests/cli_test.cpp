@@ -350,8 +350,15 @@ TEST(Cli, BenchPrintsOneJsonObjectWithEveryMeasure) {
     EXPECT_EQ(a["latency_us"].get<double>(), 0);
     Result bad = run("bench nosuchmodel");
     EXPECT_NE(bad.status, 0);
-    EXPECT_NE(bad.out.find("known: sp500, macro, stocks, imdb, large"), std::string::npos)
+    EXPECT_NE(bad.out.find("known: sp500, macro, stocks, imdb, imdb-zipf, large"),
+              std::string::npos)
         << bad.out;
+    Result zipf = run("bench imdb-zipf --seconds 0.02 --warmup 0 --train-only");
+    ASSERT_EQ(zipf.status, 0) << zipf.out;
+    auto z = nlohmann::json::parse(zipf.out);
+    EXPECT_EQ(z["model"], "imdb-zipf");
+    EXPECT_EQ(z["params"], 2012801);  // the imdb model
+    EXPECT_GT(z["train_windows_per_s"].get<double>(), 0);
 }
 
 }  // namespace

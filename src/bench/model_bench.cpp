@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -43,10 +44,11 @@ Case make_case(const std::string& name, std::uint64_t seed) {
     }
     BookModelOptions o;
     o.seed = seed;
-    Model<float> m = book_model<float>(name, o);
+    Model<float> m = book_model<float>(name == "imdb-zipf" ? "imdb" : name, o);
     if (name == "sp500") return {std::move(m), Loss::mse, rmsprop, 20};
     if (name == "macro") return {std::move(m), Loss::mae, rmsprop, 20};
-    if (name == "stocks" || name == "imdb") return {std::move(m), Loss::bce, rmsprop, 32};
+    if (name == "stocks" || name == "imdb" || name == "imdb-zipf")
+        return {std::move(m), Loss::bce, rmsprop, 32};
     throw std::logic_error("bench case " + name);
 }
 
@@ -64,7 +66,7 @@ struct Data {
     std::vector<Tensor<float>> inputs, targets;
 };
 
-Data random_data(Model<float>& model, Index n, bool binary_targets, Rng& rng) {
+Data random_data(Model<float>& model, Index n, bool binary_targets, double zipf, Rng& rng) {
     Data d;
     for (std::size_t k = 0; k < model.num_inputs(); ++k) {
         const ShapeSpec& s = model.input_spec(k);
@@ -75,8 +77,13 @@ Data random_data(Model<float>& model, Index n, bool binary_targets, Rng& rng) {
         Tensor<float> t(shape);
         if (s.kind == ShapeSpec::Kind::ids) {
             const Index vocab = vocabulary_of(model, model.input_name(k));
-            for (Index i = 0; i < t.size(); ++i)
-                t[i] = static_cast<float>(rng.below(static_cast<std::uint64_t>(vocab)));
+            if (zipf > 0) {
+                const ZipfIds ids(vocab, zipf);
+                for (Index i = 0; i < t.size(); ++i) t[i] = static_cast<float>(ids(rng));
+            } else {
+                for (Index i = 0; i < t.size(); ++i)
+                    t[i] = static_cast<float>(rng.below(static_cast<std::uint64_t>(vocab)));
+            }
         } else {
             for (Index i = 0; i < t.size(); ++i) t[i] = static_cast<float>(rng.uniform(-1, 1));
         }
@@ -144,8 +151,20 @@ double forward_seconds(Model<float>& model, const std::vector<Tensor<float>>& ba
 
 }  // namespace
 
+ZipfIds::ZipfIds(Index vocab, double s) : cdf_(static_cast<size_t>(vocab)) {
+    double sum = 0;
+    for (Index i = 0; i < vocab; ++i)
+        cdf_[static_cast<size_t>(i)] = sum += std::pow(double(i + 1), -s);
+    for (double& c : cdf_) c /= sum;
+}
+
+Index ZipfIds::operator()(Rng& rng) const {
+    const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), rng.uniform());
+    return std::min<Index>(static_cast<Index>(it - cdf_.begin()), Index(cdf_.size()) - 1);
+}
+
 std::vector<std::string> bench_model_names() {
-    return {"sp500", "macro", "stocks", "imdb", "large"};
+    return {"sp500", "macro", "stocks", "imdb", "imdb-zipf", "large"};
 }
 
 BenchResult run_bench(const std::string& name, const BenchOptions& o) {
@@ -184,7 +203,7 @@ BenchResult run_bench(const std::string& name, const BenchOptions& o) {
     Rng rng(o.seed);
     constexpr Index kBatches = 8;
     const Index n = std::max(c.batch * kBatches, r.infer_batch);
-    Data data = random_data(model, n, c.loss == Loss::bce, rng);
+    Data data = random_data(model, n, c.loss == Loss::bce, name == "imdb-zipf" ? 1.0 : 0.0, rng);
     std::vector<const Tensor<float>*> in, tg;
     for (const auto& t : data.inputs) in.push_back(&t);
     for (const auto& t : data.targets) tg.push_back(&t);

@@ -9,7 +9,10 @@
 //           month one-hot (12) -> Concatenate -> Dense(10) -> Dense(1, sigmoid), BCE, RMSprop,
 //           batch 32
 //   imdb    ids (100) -> Embedding(20000, 100) -> GRU(32, dropout 0.2, recurrent dropout 0.2)
-//           -> Dense(1, sigmoid), BCE, RMSprop, batch 32
+//           -> Dense(1, sigmoid), BCE, RMSprop, batch 32; ids uniform over the vocabulary
+//   imdb-zipf  the same model with ids from Zipf's law (P(id) ∝ 1 / (id + 1)), as word ranks in
+//           text: a batch repeats its frequent words and touches fewer table rows (uniform ids
+//           are the worst case for the row-sparse update)
 //   large   LSTM(256) -> Dense(1) on (100, 64), MSE, Adam, batch 128
 //
 // Measures (float, the thread count set by the caller's options):
@@ -31,9 +34,21 @@
 #include <string>
 #include <vector>
 
+#include "recur/tensor/rng.hpp"
 #include "recur/tensor/tensor.hpp"
 
 namespace recur::bench {
+
+// Ids below `vocab` drawn with P(id) ∝ 1 / (id + 1)^s: word ranks in text follow Zipf's law with s
+// near 1, so a batch repeats its frequent ids (imdb-zipf uses s = 1).
+class ZipfIds {
+  public:
+    ZipfIds(Index vocab, double s);
+    Index operator()(Rng& rng) const;
+
+  private:
+    std::vector<double> cdf_;  // P(id <= i)
+};
 
 struct BenchOptions {
     int threads = 1;
