@@ -216,7 +216,8 @@ void register_all() {
         benchmark::RegisterBenchmark(name.c_str(), bm_step_product, x.rows, x.k, x.n)
             ->Unit(benchmark::kNanosecond);
     }
-    // Recurrent-weight gradients U x G*U over T x chunk rows: sp500 and stocks at 2 threads.
+    // Recurrent-weight gradients U x G*U over T x chunk rows at 2 threads: sp500 (and a whole
+    // batch), stocks' two layers, macro's two layers, imdb's GRU (z and r columns, one thread's).
     constexpr Shape kGradShapes[] = {{20, 620, 80}, {20, 1240, 80}, {25, 1344, 100}, {10, 1344, 40},
                                      {12, 240, 48}, {6, 240, 24},   {32, 3200, 32}};
     for (const Shape& x : kGradShapes)

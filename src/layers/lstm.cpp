@@ -84,6 +84,30 @@ inline void lstm_hard_row(Index u, T* __restrict p, const T* __restrict cp, T* _
         c[k] = f * cp[k] + i * g;
     }
 }
+
+// y = tanh(x) over n contiguous values: float in Eigen's packets (8 lanes, then 4, then scalars,
+// as lstm_hard_row: no out-of-line scalar calls for a 4-lane tail at batch 1), other types
+// through Eigen's array tanh. Both are Eigen's tanh, lane for lane.
+template <typename T>
+inline void tanh_span(const T* __restrict x, T* __restrict y, Index n) {
+    namespace ei = Eigen::internal;
+    Index k = 0;
+    if constexpr (std::is_same_v<T, float> && ei::packet_traits<T>::Vectorizable &&
+                  ei::packet_traits<T>::HasTanh) {
+        using Packet = typename ei::packet_traits<T>::type;
+        using Half = typename ei::unpacket_traits<Packet>::half;
+        constexpr Index kFull = ei::unpacket_traits<Packet>::size;
+        constexpr Index kHalf = ei::unpacket_traits<Half>::size;
+        for (; k + kFull <= n; k += kFull) ei::pstoreu(y + k, ei::ptanh(ei::ploadu<Packet>(x + k)));
+        if constexpr (kHalf < kFull)
+            for (; k + kHalf <= n; k += kHalf)
+                ei::pstoreu(y + k, ei::ptanh(ei::ploadu<Half>(x + k)));
+        for (; k < n; ++k) y[k] = Eigen::numext::tanh(x[k]);
+    } else {
+        using Array = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
+        Array(y, n) = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(x, n).tanh();
+    }
+}
 #pragma GCC diagnostic pop
 
 // One row's gate gradients with σ (kHard: hard_sigmoid) gates and tanh, the derivatives from the
@@ -145,11 +169,11 @@ void LSTM<T>::backward_steps(Index b0, Index b1) {
 }
 
 // Fused forward: per step, P[t] += h_{t-1} U for the chunk's rows (register tiles), then the gate
-// activations, c_t, φ(c_t) and h_t. With hard_sigmoid gates and tanh (the book's models) that is
-// one pass per row (lstm_hard_row). With σ gates and tanh the four gate blocks go through ONE
-// contiguous logistic pass over the chunk and the g block's pre-activations, set aside in
-// scratch_ first, through one tanh call (no strided blocks, no per-row tails); other activations
-// go block by block.
+// activations, c_t, φ(c_t) and h_t. With hard_sigmoid gates and tanh (the book's models) the gates
+// and c_t are one pass per row (lstm_hard_row), φ(c_t) and h_t one pass over the chunk. With σ
+// gates and tanh the four gate blocks go through ONE contiguous logistic pass over the chunk and
+// the g block's pre-activations, set aside in scratch_ first, through one tanh call (no strided
+// blocks, no per-row tails); other activations go block by block.
 template <typename T>
 void LSTM<T>::forward_steps_fused(Index b0, Index b1) {
     const Index u = this->units(), g4 = 4 * u, rows = b1 - b0;
@@ -169,7 +193,7 @@ void LSTM<T>::forward_steps_fused(Index b0, Index b1) {
             T* ac = this->at(act_c_, t, b0);
             T* h = this->at(this->h_, t, b0);
             for (Index r = 0; r < rows; ++r) lstm_hard_row(u, P + r * g4, cp + r * u, c + r * u);
-            Array(ac, rows * u) = Array(c, rows * u).tanh();  // independent packets, no waits
+            tanh_span(c, ac, rows * u);  // independent packets, no waits
             for (Index r = 0; r < rows; ++r) {
                 const T* o = P + r * g4 + 3 * u;
                 for (Index k = 0; k < u; ++k) h[r * u + k] = o[k] * ac[r * u + k];

@@ -14,10 +14,10 @@ namespace recur {
 
 namespace {
 StepKernels g_step_kernels = StepKernels::fused;
-// With the fused kernels, layers with up to this many inputs (P = x W + b, dW) or units (dU) take
-// their whole-sequence products in register tiles (affine_rows, small_gemm_tn_acc); larger ones
-// Eigen's GEMM.
-constexpr Index kMaxTileUnits = 64;
+// With the fused kernels (at most kFusedMaxUnits units) dU and the bias gradient run in register
+// tiles and column sums (small_gemm_tn_acc, column_sums_acc); layers with up to this many inputs
+// also take P = x W + b and dW there (affine_rows, small_gemm_tn_acc). The rest is Eigen's GEMM.
+constexpr Index kMaxTileInputs = 64;
 }  // namespace
 
 namespace {
@@ -231,9 +231,8 @@ template <typename T>
 void RecurrentLayer<T>::accumulate_recurrent_grad(const Tensor<T>& dP, Index col0, Index ncols) {
     const Index u = units(), w = dP.cols();
     // Columns split over the threads: each owns its slice of dU, no reduction needed.
-    const bool tiles = use_fused() && u <= kMaxTileUnits;
+    const bool tiles = use_fused();  // at most kFusedMaxUnits units
     split_work(ncols, double(T_ * B_) * u * ncols, [&](int, Index c0, Index c1) {
-        auto dU = recurrent_kernel_.grad.matrix().middleCols(col0 + c0, c1 - c0);
         // dU += Hᵀ dP[t0 .. t0 + rows): register tiles for small layers (no packing), else Eigen.
         auto add = [&](const T* H, Index t0, Index rows) {
             const T* d = dP.data() + t0 * B_ * w + col0 + c0;
@@ -242,8 +241,9 @@ void RecurrentLayer<T>::accumulate_recurrent_grad(const Tensor<T>& dP, Index col
                 kernels::small_gemm_tn_acc(H, u, d, w, g, gates() * u, u, rows, c1 - c0);
                 return;
             }
-            dU.noalias() += ConstMatrixMap<T>(H, rows, u).transpose() *
-                            ConstStridedMap<T>(d, rows, c1 - c0, Eigen::OuterStride<>(w));
+            recurrent_kernel_.grad.matrix().middleCols(col0 + c0, c1 - c0).noalias() +=
+                ConstMatrixMap<T>(H, rows, u).transpose() *
+                ConstStridedMap<T>(d, rows, c1 - c0, Eigen::OuterStride<>(w));
         };
         if (!rec_mask_.empty()) {
             add(hm_.data(), 0, T_ * B_);
@@ -307,7 +307,7 @@ void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
     // 1. Input projection for every step at once: P = x W + b (rows split over the threads).
     proj_.resize({T_, B_, gu});
     const double input_macs = double(T_ * B_) * I_ * gu;
-    const bool tiles = use_fused() && I_ <= kMaxTileUnits;
+    const bool tiles = use_fused() && I_ <= kMaxTileInputs;
     split_work(T_ * B_, input_macs, [&](int, Index r0, Index r1) {
         auto P = proj_.matrix().middleRows(r0, r1 - r0);
         if (tiles) {  // few inputs: no packing
@@ -393,7 +393,7 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
     // input gradient (rows split).
     auto dP = dproj_.matrix();
     if (kernel_.trainable) {
-        const bool tiles = use_fused() && I_ <= kMaxTileUnits;
+        const bool tiles = use_fused() && I_ <= kMaxTileInputs;
         split_work(gu, double(T_ * B_) * I_ * gu, [&](int, Index c0, Index c1) {
             if (tiles)  // dW += xᵀ dP, as dU in accumulate_recurrent_grad
                 kernels::small_gemm_tn_acc(x_->data(), I_, dP.data() + c0, gu,
@@ -401,9 +401,13 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
             else
                 kernel_.grad.matrix().middleCols(c0, c1 - c0).noalias() +=
                     x_->matrix().transpose() * dP.middleCols(c0, c1 - c0);
-            if (options_.use_bias())
+            if (!options_.use_bias()) return;
+            if (use_fused())  // any input count: the bias gradient does not depend on it
                 kernels::column_sums_acc(dP.data() + c0, gu, T_ * B_, c1 - c0,
                                          bias_.grad.data() + c0);
+            else
+                Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias_.grad.data() + c0, c1 - c0)
+                    .noalias() += dP.middleCols(c0, c1 - c0).colwise().sum();
         });
         backward_recurrent_weights();
     }

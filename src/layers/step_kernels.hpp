@@ -196,8 +196,8 @@ template <int R, typename A, typename T>
     }
 }
 
-// The columns the wide tiles of R rows cover (as many vectors per tile as keep <= 8
-// accumulators), from 0; returns where they stop.
+// The columns the wide tiles of R rows cover (4 vectors per tile below 4 rows: 4, 8 or 12
+// accumulators; 2 from 4 rows on: 8 to 12), from 0; returns where they stop.
 template <int R, typename A, typename T>
 inline Index gemm_wide(A a, const T* B, Index ldb, T* c, Index ldc, Index k, Index n) {
     constexpr Index L = 32 / static_cast<Index>(sizeof(T));
@@ -281,20 +281,23 @@ void small_gemm_acc(const T* A, Index lda, const T* B, Index ldb, T* C, Index ld
 // dU = Hᵀ dP over all time steps (k = steps x batch rows), each element one fused multiply-add
 // chain in q order, its accumulators in registers for the whole of k (no packing).
 // k is taken kTnSlice rows of B at a time (a slice of 256 x 100 floats stays in L2 while every
-// row block reads it); C between slices is a store and a reload, so each element is still one
-// chain. An odd row count starts with a 3-row block (12 accumulators), so that no row is left
-// alone with its load-bound one-row tiles over the long k.
+// row block reads it); C between slices is a store and a reload, so with 2 or more rows each
+// element is still one chain in q order. A single row (dW of a one-input layer) takes the one-row
+// tile, whose even and odd q sums are added at the end of every slice. An odd row count of 3 or
+// more starts with a 3-row block (12 accumulators), so that no row is left alone with the
+// load-bound one-row tiles over the long k.
 template <typename T>
 void small_gemm_tn_acc(const T* A, Index lda, const T* B, Index ldb, T* C, Index ldc, Index rows,
                        Index k, Index n) {
     constexpr Index kTnSlice = 256;
-    const Index odd = rows % 2 == 1 && rows >= 3 ? 3 : 0;
+    const Index lead_rows = rows % 2 == 1 && rows >= 3 ? 3 : 0;
     for (Index q = 0; q < k; q += kTnSlice) {
         const ColsOf<T> a{A + q * lda, lda};
         const T* b = B + q * ldb;
         const Index kq = std::min(kTnSlice, k - q);
-        if (odd) gemm_rows<3>(a, b, ldb, C, ldc, kq, n);
-        small_gemm_rows(a.from_row(odd), b, ldb, C + odd * ldc, ldc, rows - odd, kq, n);
+        if (lead_rows) gemm_rows<3>(a, b, ldb, C, ldc, kq, n);
+        small_gemm_rows(a.from_row(lead_rows), b, ldb, C + lead_rows * ldc, ldc, rows - lead_rows,
+                        kq, n);
     }
 }
 

@@ -16,10 +16,10 @@
 //      thread. All buffers are members sized once per shape: nothing is allocated in the loop.
 //   3. Backward walks t = T-1..0 producing dL/dP for every step, then dW = x^T dP, db = sum dP
 //      and dx = dP W^T as ONE product each; dU = H_prev^T dP_rec likewise.
-//   The whole-sequence products are Eigen GEMMs, except that with the fused kernels (below) a
-//   layer of at most 64 inputs (P, dW) or units (dU) takes them in the step kernels' register
-//   tiles (kernels::affine_rows, small_gemm_tn_acc, column_sums_acc): at these sizes Eigen's
-//   packing costs as much as the arithmetic.
+//   The whole-sequence products are Eigen GEMMs, except that with the fused kernels (below) dU
+//   and db, and for a layer of at most 64 inputs also P and dW, run in the step kernels' register
+//   tiles (kernels::small_gemm_tn_acc, column_sums_acc, affine_rows): at these sizes Eigen's
+//   packing costs as much as the arithmetic. dx stays an Eigen GEMM.
 //
 // Options follow Keras: return_sequences, return_state, go_backwards (process the sequence in
 // reverse and return the outputs in processing order), dropout / recurrent_dropout with Keras's
@@ -127,7 +127,7 @@ class RecurrentLayer : public Layer<T> {
     // Fills dproj_ (dL/dP for the input side) for rows [b0, b1) and the state grads; reads
     // dh_seq_ (dL/dh_t from the output, processing order).
     virtual void backward_steps(Index b0, Index b1) = 0;
-    // After all chunks: recurrent-weight gradients as whole-sequence GEMMs.
+    // After all chunks: recurrent-weight gradients as whole-sequence products.
     virtual void backward_recurrent_weights() = 0;
     virtual void resize_cell_buffers() {}
     // True when this layer runs the fused step kernels (see StepKernels).
