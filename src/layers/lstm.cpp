@@ -15,12 +15,11 @@
 namespace recur {
 
 namespace {
-// One row's cell update, c = f ⊙ c_prev + i ⊙ g (copied to ac, which gets φ(c) next). The
-// __restrict qualifiers let the compiler vectorise (the buffers never overlap).
+// One row's cell update, c = f ⊙ c_prev + i ⊙ g. The __restrict qualifiers let the compiler
+// vectorise (the buffers never overlap).
 template <typename T>
-inline void lstm_cell_row(Index u, const T* __restrict p, const T* __restrict cp, T* __restrict c,
-                          T* __restrict ac) {
-    for (Index k = 0; k < u; ++k) ac[k] = c[k] = p[u + k] * cp[k] + p[k] * p[2 * u + k];
+inline void lstm_cell_row(Index u, const T* __restrict p, const T* __restrict cp, T* __restrict c) {
+    for (Index k = 0; k < u; ++k) c[k] = p[u + k] * cp[k] + p[k] * p[2 * u + k];
 }
 
 // One row's gates and cell with hard_sigmoid gates and tanh in a single pass over the units (the
@@ -187,56 +186,43 @@ void LSTM<T>::forward_steps_fused(Index b0, Index b1) {
         const T* hm = this->recurrent_operand(t, b0, b1);
         T* P = this->at(this->proj_, t, b0);
         kernels::small_gemm_acc(hm, u, U, g4, P, g4, rows, u, g4);
-        if (hard && act == Activation::tanh) {
-            const T* cp = this->c_prev(t, b0);
-            T* c = this->at(this->c_, t, b0);
-            T* ac = this->at(act_c_, t, b0);
-            T* h = this->at(this->h_, t, b0);
-            for (Index r = 0; r < rows; ++r) lstm_hard_row(u, P + r * g4, cp + r * u, c + r * u);
-            tanh_span(c, ac, rows * u);  // independent packets, no waits
-            for (Index r = 0; r < rows; ++r) {
-                const T* o = P + r * g4 + 3 * u;
-                for (Index k = 0; k < u; ++k) h[r * u + k] = o[k] * ac[r * u + k];
-            }
-            continue;
-        }
-        if (standard) {
-            for (Index r = 0; r < rows; ++r)
-                std::copy(P + r * g4 + 2 * u, P + r * g4 + 3 * u, g_pre + r * u);
-            Array gates(P, rows * g4), g(g_pre, rows * u);
-            gates = gates.logistic();  // σ: hard_sigmoid with tanh took the row pass above
-            g = g.tanh();
-            for (Index r = 0; r < rows; ++r)
-                std::copy(g_pre + r * u, g_pre + (r + 1) * u, P + r * g4 + 2 * u);
-        } else {
-            kernels::activate_block(sig, P, rows, 2 * u, g4);      // i, f
-            kernels::activate_block(act, P + 2 * u, rows, u, g4);  // g
-            kernels::activate_block(sig, P + 3 * u, rows, u, g4);  // o
-        }
         const T* cp = this->c_prev(t, b0);  // rows contiguous, stride u
         T* c = this->at(this->c_, t, b0);
         T* ac = this->at(act_c_, t, b0);
         T* h = this->at(this->h_, t, b0);
-        for (Index r = 0; r < rows; ++r) {
-            const T* p = P + r * g4;
-            lstm_cell_row(u, p, cp + r * u, c + r * u, ac + r * u);
-        }
-        if (act == Activation::tanh) {
-            Array a(ac, rows * u);
-            a = a.tanh();
+        if (hard && act == Activation::tanh) {
+            for (Index r = 0; r < rows; ++r) lstm_hard_row(u, P + r * g4, cp + r * u, c + r * u);
         } else {
+            if (standard) {
+                for (Index r = 0; r < rows; ++r)
+                    std::copy(P + r * g4 + 2 * u, P + r * g4 + 3 * u, g_pre + r * u);
+                Array gates(P, rows * g4), g(g_pre, rows * u);
+                gates = gates.logistic();  // σ: hard_sigmoid with tanh took the row pass above
+                g = g.tanh();
+                for (Index r = 0; r < rows; ++r)
+                    std::copy(g_pre + r * u, g_pre + (r + 1) * u, P + r * g4 + 2 * u);
+            } else {
+                kernels::activate_block(sig, P, rows, 2 * u, g4);      // i, f
+                kernels::activate_block(act, P + 2 * u, rows, u, g4);  // g
+                kernels::activate_block(sig, P + 3 * u, rows, u, g4);  // o
+            }
+            for (Index r = 0; r < rows; ++r) lstm_cell_row(u, P + r * g4, cp + r * u, c + r * u);
+        }
+        // φ(c) for the whole chunk (independent packets: no tanh waits at the end of a row's
+        // chain), then h = o ⊙ φ(c).
+        if (act == Activation::tanh) {
+            tanh_span(c, ac, rows * u);
+        } else {
+            std::copy(c, c + rows * u, ac);
             kernels::activate_block(act, ac, rows, u, u);
         }
         for (Index r = 0; r < rows; ++r) {
-            const T* p = P + r * g4;
-            for (Index k = 0; k < u; ++k) h[r * u + k] = p[3 * u + k] * ac[r * u + k];
+            const T* o = P + r * g4 + 3 * u;
+            for (Index k = 0; k < u; ++k) h[r * u + k] = o[k] * ac[r * u + k];
         }
     }
 }
 
-// Fused backward: the gate gradients of a row in one pass (the reference's formulas; with σ or
-// hard_sigmoid gates and tanh the derivatives are inlined), then dh_{t-1} = dP_t Uᵀ for the
-// chunk with the transposed kernel rec_t_ (register tiles).
 template <typename T>
 void LSTM<T>::backward_steps_fused(Index b0, Index b1) {
     const Index u = this->units(), g4 = 4 * u, rows = b1 - b0;

@@ -48,18 +48,26 @@ struct GemmOperands {
     }
 };
 
+// C (rows x n, row stride ldc) + Σ_q a(r, q) B[q][j] in double: the naive product.
+template <typename T, typename AElement>
+std::vector<T> naive_product_acc(std::vector<T> C, Index ldc, AElement a, const std::vector<T>& B,
+                                 Index ldb, Index rows, Index k, Index n) {
+    for (Index r = 0; r < rows; ++r)
+        for (Index j = 0; j < n; ++j) {
+            double s = C[static_cast<size_t>(r * ldc + j)];
+            for (Index q = 0; q < k; ++q) s += double(a(r, q)) * double(B[q * ldb + j]);
+            C[static_cast<size_t>(r * ldc + j)] = static_cast<T>(s);
+        }
+    return C;
+}
+
 template <typename T>
 void check_small_gemm(Index rows, Index k, Index n, double tol) {
     Rng rng(static_cast<std::uint64_t>(rows * 10007 + k * 101 + n));
     const Index lda = k + 3, ldb = n + 5, ldc = n + 2;  // strides wider than the operands
     auto [A, B, C] = GemmOperands<T>(rows, k, lda, ldb, ldc, rng);
-    std::vector<T> want = C;
-    for (Index r = 0; r < rows; ++r)
-        for (Index j = 0; j < n; ++j) {
-            double s = want[static_cast<size_t>(r * ldc + j)];
-            for (Index q = 0; q < k; ++q) s += double(A[r * lda + q]) * double(B[q * ldb + j]);
-            want[static_cast<size_t>(r * ldc + j)] = static_cast<T>(s);
-        }
+    const auto want = naive_product_acc(
+        C, ldc, [&](Index r, Index q) { return A[r * lda + q]; }, B, ldb, rows, k, n);
     kernels::small_gemm_acc(A.data(), lda, B.data(), ldb, C.data(), ldc, rows, k, n);
     EXPECT_LT(scaled_error(C.data(), want.data(), static_cast<Index>(C.size())), tol)
         << rows << "x" << k << " * " << k << "x" << n;
@@ -123,18 +131,12 @@ template <typename T>
 void check_small_gemm_tn(Index rows, Index k, Index n, double tol) {
     Rng rng(static_cast<std::uint64_t>(rows * 7919 + k * 31 + n));
     const Index lda = rows + 2, ldb = n + 5, ldc = n + 3;
-    std::vector<T> A(static_cast<size_t>(k * lda)), B(static_cast<size_t>(k * ldb)),
-        C(static_cast<size_t>(rows * ldc));
-    fill(A, rng);
-    fill(B, rng);
+    // A is k x lda here (Aᵀ is the product's left operand): as many values as a k-row operand.
+    auto [A, B, C] = GemmOperands<T>(k, k, lda, ldb, ldc, rng);
+    C.resize(static_cast<size_t>(rows * ldc));
     fill(C, rng);
-    std::vector<T> want = C;
-    for (Index r = 0; r < rows; ++r)
-        for (Index j = 0; j < n; ++j) {
-            double s = want[static_cast<size_t>(r * ldc + j)];
-            for (Index q = 0; q < k; ++q) s += double(A[q * lda + r]) * double(B[q * ldb + j]);
-            want[static_cast<size_t>(r * ldc + j)] = static_cast<T>(s);
-        }
+    const auto want = naive_product_acc(
+        C, ldc, [&](Index r, Index q) { return A[q * lda + r]; }, B, ldb, rows, k, n);
     kernels::small_gemm_tn_acc(A.data(), lda, B.data(), ldb, C.data(), ldc, rows, k, n);
     EXPECT_LT(scaled_error(C.data(), want.data(), static_cast<Index>(C.size())), tol)
         << rows << "x" << k << "ᵀ * " << k << "x" << n;
