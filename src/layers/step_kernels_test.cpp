@@ -65,7 +65,9 @@ template <typename T>
 void check_small_gemm(Index rows, Index k, Index n, double tol) {
     Rng rng(static_cast<std::uint64_t>(rows * 10007 + k * 101 + n));
     const Index lda = k + 3, ldb = n + 5, ldc = n + 2;  // strides wider than the operands
-    auto [A, B, C] = GemmOperands<T>(rows, k, lda, ldb, ldc, rng);
+    // References, not a structured binding: Clang before 16 cannot capture one in a lambda.
+    GemmOperands<T> ops(rows, k, lda, ldb, ldc, rng);
+    auto &A = ops.A, &B = ops.B, &C = ops.C;
     const auto want = naive_product_acc(
         C, ldc, [&](Index r, Index q) { return A[r * lda + q]; }, B, ldb, rows, k, n);
     kernels::small_gemm_acc(A.data(), lda, B.data(), ldb, C.data(), ldc, rows, k, n);
@@ -132,7 +134,8 @@ void check_small_gemm_tn(Index rows, Index k, Index n, double tol) {
     Rng rng(static_cast<std::uint64_t>(rows * 7919 + k * 31 + n));
     const Index lda = rows + 2, ldb = n + 5, ldc = n + 3;
     // A is k x lda here (Aᵀ is the product's left operand): as many values as a k-row operand.
-    auto [A, B, C] = GemmOperands<T>(k, k, lda, ldb, ldc, rng);
+    GemmOperands<T> ops(k, k, lda, ldb, ldc, rng);
+    auto &A = ops.A, &B = ops.B, &C = ops.C;
     C.resize(static_cast<size_t>(rows * ldc));
     fill(C, rng);
     const auto want = naive_product_acc(
