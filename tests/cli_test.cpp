@@ -17,6 +17,7 @@
 
 #include "recur/io/model_io.hpp"
 #include "recur/model/book_models.hpp"
+#include "recur/tensor/cpu_features.hpp"
 #include "small_panel.hpp"
 
 static std::string fmt_float(float v) {
@@ -359,6 +360,14 @@ TEST(Cli, BenchPrintsOneJsonObjectWithEveryMeasure) {
     EXPECT_EQ(z["model"], "imdb-zipf");
     EXPECT_EQ(z["params"], 2012801);  // the imdb model
     EXPECT_GT(z["train_windows_per_s"].get<double>(), 0);
+    // Which build of the GEMM large products took: AVX-512 where the CPU has it, unless the
+    // environment turns it off.
+    EXPECT_EQ(z["gemm_kernels"], avx512_gemm_supported() ? "avx512" : "portable");
+    setenv("RECUR_AVX512", "0", 1);
+    Result portable = run("bench imdb-zipf --seconds 0.02 --warmup 0 --train-only");
+    unsetenv("RECUR_AVX512");
+    ASSERT_EQ(portable.status, 0) << portable.out;
+    EXPECT_EQ(nlohmann::json::parse(portable.out)["gemm_kernels"], "portable");
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "recur/model/dataset.hpp"
 #include "recur/model/sequential.hpp"
 #include "recur/model/streaming.hpp"
+#include "recur/tensor/cpu_features.hpp"
 #include "recur/tensor/parallel.hpp"
 #include "recur/tensor/rng.hpp"
 
@@ -198,6 +199,7 @@ BenchResult run_bench(const std::string& name, const BenchOptions& o) {
                           : model.use_replicas(c.batch) ? "batch"
                                                         : "layers";
     r.params = model.param_count();
+    r.gemm_kernels = avx512_gemm_enabled() ? "avx512" : "portable";
     r.train_flops_per_window = 3.0 * forward_flops_per_window(model);
 
     Rng rng(o.seed);
@@ -242,6 +244,7 @@ std::string to_json(const BenchResult& r) {
                         {"threads", r.threads},
                         {"batch", r.batch},
                         {"train_parallelism", r.train_parallelism},
+                        {"gemm_kernels", r.gemm_kernels},
                         {"infer_batch", r.infer_batch},
                         {"params", r.params},
                         {"train_windows_per_s", r.train_windows_per_s},

@@ -24,6 +24,8 @@
 //   train_gflops          nominal GEMM flops of a training step / time (the formula of
 //                         bench/README.md: recurrent 2 (I + U) G U T, Dense 2 in out, times 3
 //                         for forward + backward)
+//   gemm_kernels          "avx512" or "portable": which build of Eigen's GEMM large products
+//                         took (cpu_features.hpp; RECUR_AVX512=0 forces "portable")
 // Training with several threads uses TrainParallelism (model.hpp): one model replica per thread
 // by default, or every layer splitting its rows (split_layers, and models over 2^20 parameters);
 // "train_parallelism" prints which ran: "batch", "layers", or "none" on one thread. Each measure
@@ -69,6 +71,7 @@ struct BenchResult {
     double stream_step_us = -1;              // < 0: not measured (models other than sp500)
     std::string train_parallelism = "none";  // "batch" (replicas), "layers", "none" (1 thread)
     double train_gflops = 0;
+    std::string gemm_kernels = "portable";  // "avx512" when large products ran on AVX-512
 };
 
 std::vector<std::string> bench_model_names();

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "layers/initializers.hpp"
+#include "tensor/gemm.hpp"
 
 namespace recur {
 
@@ -33,7 +34,7 @@ void Dense<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode) {
     shape.back() = units;
     y.resize(shape);
     auto ym = y.matrix();
-    ym.noalias() = x.matrix() * kernel_.value.matrix();
+    gemm(mat(x.matrix()), Op::none, mat(kernel_.value.matrix()), Op::none, mat(ym), false);
     if (options_.use_bias())
         ym.rowwise() +=
             Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias_.value.data(), units);
@@ -54,14 +55,15 @@ template <typename T>
 void Dense<T>::backward_preactivation(const Tensor<T>& dpre, Tensor<T>* dx) {
     auto d = dpre.matrix();
     if (kernel_.trainable) {
-        kernel_.grad.matrix().noalias() += x_->matrix().transpose() * d;
+        gemm(mat(x_->matrix()), Op::transpose, mat(d), Op::none, mat(kernel_.grad.matrix()), true);
         if (options_.use_bias())
             Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(bias_.grad.data(), options_.units())
                 .noalias() += d.colwise().sum();
     }
     if (dx) {
         dx->resize(x_->shape());
-        dx->matrix().noalias() = d * kernel_.value.matrix().transpose();
+        gemm(mat(d), Op::none, mat(kernel_.value.matrix()), Op::transpose, mat(dx->matrix()),
+             false);
     }
 }
 

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "layers/step_kernels.hpp"
+#include "tensor/gemm.hpp"
 
 namespace recur {
 
@@ -81,7 +82,8 @@ void GRU<T>::step_forward(Index b0, Index b1) {
                 kernels::small_gemm_acc(hm.data(), u, Ud, g3, P.data(), g3, rows, u, 2 * u);
                 kernels::activate_block(sig, P.data(), rows, 2 * u, g3);
             } else {
-                P.leftCols(2 * u).noalias() += hm * U.leftCols(2 * u);
+                gemm(mat(hm), Op::none, mat(U.leftCols(2 * u)), Op::none, mat(P.leftCols(2 * u)),
+                     true);
             }
             for (Index r = 0; r < rows; ++r) {
                 T* p = P.data() + r * g3;
@@ -94,13 +96,13 @@ void GRU<T>::step_forward(Index b0, Index b1) {
                 kernels::small_gemm_acc(rh.data(), u, Ud + 2 * u, g3, P.data() + 2 * u, g3, rows, u,
                                         u);
             else
-                P.rightCols(u).noalias() += rh * U.rightCols(u);
+                gemm(mat(rh), Op::none, mat(U.rightCols(u)), Op::none, mat(P.rightCols(u)), true);
         } else {
             MatrixMap<T> R(this->scratch_.data() + b0 * g3, rows, g3);
             if constexpr (kFused)
                 kernels::small_gemm_set(hm.data(), u, Ud, g3, R.data(), g3, rows, u, g3);
             else
-                R.noalias() = hm * U;
+                gemm(mat(hm), Op::none, mat(U), Op::none, mat(R), false);
             for (Index r = 0; r < rows; ++r) {
                 T* p = P.data() + r * g3;
                 T* q = R.data() + r * g3;
@@ -183,14 +185,16 @@ void GRU<T>::step_backward(Index b0, Index b1) {
                 kernels::small_gemm_set(this->at(drec_, t, b0), g3, Ut, u, dh_run.data(), u, rows,
                                         g3, u);
             else
-                dh_run.noalias() = MatrixMap<T>(this->at(drec_, t, b0), rows, g3) * U.transpose();
+                gemm(MatView<T>{this->at(drec_, t, b0), rows, g3, g3}, Op::none, mat(U),
+                     Op::transpose, mat(dh_run), false);
         } else {
             StridedMap<T> drh(this->scratch_.data() + b0 * g3, rows, u, Eigen::OuterStride<>(g3));
             if constexpr (kFused)
                 kernels::small_gemm_set(dP.data() + 2 * u, g3, Ut + 2 * u * u, u, drh.data(), g3,
                                         rows, u, u);
             else
-                drh.noalias() = dP.rightCols(u) * U.rightCols(u).transpose();
+                gemm(mat(dP.rightCols(u)), Op::none, mat(U.rightCols(u)), Op::transpose, mat(drh),
+                     false);
             for (Index r = 0; r < rows; ++r) {
                 const Index b = b0 + r;
                 const T* p = this->at(this->proj_, t, b);
@@ -204,7 +208,8 @@ void GRU<T>::step_backward(Index b0, Index b1) {
             if constexpr (kFused)
                 kernels::small_gemm_set(dP.data(), g3, Ut, u, dh_run.data(), u, rows, 2 * u, u);
             else
-                dh_run.noalias() = dP.leftCols(2 * u) * U.leftCols(2 * u).transpose();
+                gemm(mat(dP.leftCols(2 * u)), Op::none, mat(U.leftCols(2 * u)), Op::transpose,
+                     mat(dh_run), false);
             dh_run += drh;
         }
         this->mask_dh_run(b0, b1);
@@ -230,7 +235,8 @@ void GRU<T>::backward_recurrent_weights() {
     } else {
         auto dP = this->dproj_.matrix();
         this->accumulate_recurrent_grad(this->dproj_, 0, 2 * u);
-        dU.rightCols(u).noalias() += rh_.matrix().transpose() * dP.rightCols(u);
+        gemm(mat(rh_.matrix()), Op::transpose, mat(dP.rightCols(u)), Op::none, mat(dU.rightCols(u)),
+             true);
     }
 }
 

@@ -11,6 +11,7 @@
 #include <type_traits>
 
 #include "layers/step_kernels.hpp"
+#include "tensor/gemm.hpp"
 
 namespace recur {
 
@@ -278,7 +279,7 @@ void LSTM<T>::forward_steps_reference(Index b0, Index b1) {
     for (Index t = 0; t < this->T_; ++t) {
         const T* hm = this->recurrent_operand(t, b0, b1);
         MatrixMap<T> P(this->at(this->proj_, t, b0), rows, g4);
-        P.noalias() += ConstMatrixMap<T>(hm, rows, u) * U;
+        gemm(MatView<const T>{hm, rows, u, u}, Op::none, mat(U), Op::none, mat(P), true);
         for (Index r = 0; r < rows; ++r) {
             T* p = P.data() + r * g4;
             activate_inplace(sig, p, 2 * u);      // i, f
@@ -329,7 +330,8 @@ void LSTM<T>::backward_steps_reference(Index b0, Index b1) {
             scale_by_activation_grad(sig, p + 3 * u, d + 3 * u, u);
         }
         MatrixMap<T> dh_run(this->dh_run_.data() + b0 * u, rows, u);
-        dh_run.noalias() = MatrixMap<T>(this->at(this->dproj_, t, b0), rows, g4) * U.transpose();
+        gemm(MatView<T>{this->at(this->dproj_, t, b0), rows, g4, g4}, Op::none, mat(U),
+             Op::transpose, mat(dh_run), false);
         this->mask_dh_run(b0, b1);
     }
 }

@@ -9,6 +9,7 @@
 #include "layers/initializers.hpp"
 #include "layers/step_kernels.hpp"
 #include "recur/tensor/parallel.hpp"
+#include "tensor/gemm.hpp"
 
 namespace recur {
 
@@ -241,9 +242,9 @@ void RecurrentLayer<T>::accumulate_recurrent_grad(const Tensor<T>& dP, Index col
                 kernels::small_gemm_tn_acc(H, u, d, w, g, gates() * u, u, rows, c1 - c0);
                 return;
             }
-            recurrent_kernel_.grad.matrix().middleCols(col0 + c0, c1 - c0).noalias() +=
-                ConstMatrixMap<T>(H, rows, u).transpose() *
-                ConstStridedMap<T>(d, rows, c1 - c0, Eigen::OuterStride<>(w));
+            gemm(MatView<const T>{H, rows, u, u}, Op::transpose,
+                 MatView<const T>{d, rows, c1 - c0, w}, Op::none,
+                 mat(recurrent_kernel_.grad.matrix().middleCols(col0 + c0, c1 - c0)), true);
         };
         if (!rec_mask_.empty()) {
             add(hm_.data(), 0, T_ * B_);
@@ -315,7 +316,8 @@ void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
                                  proj_.data() + r0 * gu, r1 - r0, gu);
             return;
         }
-        P.noalias() = x_->matrix().middleRows(r0, r1 - r0) * kernel_.value.matrix();
+        gemm(mat(x_->matrix().middleRows(r0, r1 - r0)), Op::none, mat(kernel_.value.matrix()),
+             Op::none, mat(P), false);
         if (const T* b = input_bias())
             P.rowwise() += Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>(b, gu);
     });
@@ -399,8 +401,8 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
                 kernels::small_gemm_tn_acc(x_->data(), I_, dP.data() + c0, gu,
                                            kernel_.grad.data() + c0, gu, I_, T_ * B_, c1 - c0);
             else
-                kernel_.grad.matrix().middleCols(c0, c1 - c0).noalias() +=
-                    x_->matrix().transpose() * dP.middleCols(c0, c1 - c0);
+                gemm(mat(x_->matrix()), Op::transpose, mat(dP.middleCols(c0, c1 - c0)), Op::none,
+                     mat(kernel_.grad.matrix().middleCols(c0, c1 - c0)), true);
             if (!options_.use_bias()) return;
             if (use_fused())  // any input count: the bias gradient does not depend on it
                 kernels::column_sums_acc(dP.data() + c0, gu, T_ * B_, c1 - c0,
@@ -417,8 +419,8 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
     Tensor<T>& target = remap ? dxin_ : *dx;
     target.resize({T_, B_, I_});
     split_work(T_ * B_, double(T_ * B_) * I_ * gu, [&](int, Index r0, Index r1) {
-        target.matrix().middleRows(r0, r1 - r0).noalias() =
-            dP.middleRows(r0, r1 - r0) * kernel_.value.matrix().transpose();
+        gemm(mat(dP.middleRows(r0, r1 - r0)), Op::none, mat(kernel_.value.matrix()), Op::transpose,
+             mat(target.matrix().middleRows(r0, r1 - r0)), false);
     });
     if (!remap) return;
     for (Index t = 0; t < T_; ++t) {

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "tensor/gemm.hpp"
+
 namespace recur {
 
 template <typename T>
@@ -13,7 +15,7 @@ void SimpleRNN<T>::forward_steps(Index b0, Index b1) {
     for (Index t = 0; t < this->T_; ++t) {
         const T* hm = this->recurrent_operand(t, b0, b1);
         MatrixMap<T> P(this->at(this->proj_, t, b0), rows, u);
-        P.noalias() += ConstMatrixMap<T>(hm, rows, u) * U;
+        gemm(MatView<const T>{hm, rows, u, u}, Op::none, mat(U), Op::none, mat(P), true);
         activate_inplace(this->options_.activation(), P.data(), rows * u);
         std::copy(P.data(), P.data() + rows * u, this->at(this->h_, t, b0));
     }
@@ -30,8 +32,8 @@ void SimpleRNN<T>::backward_steps(Index b0, Index b1) {
         for (Index k = 0; k < rows * u; ++k) d[k] = dh_run[k] + dh_out[k];
         scale_by_activation_grad(this->options_.activation(), this->at(this->h_, t, b0), d,
                                  rows * u);
-        MatrixMap<T>(this->dh_run_.data() + b0 * u, rows, u).noalias() =
-            MatrixMap<T>(d, rows, u) * U.transpose();
+        gemm(MatView<T>{d, rows, u, u}, Op::none, mat(U), Op::transpose,
+             MatView<T>{this->dh_run_.data() + b0 * u, rows, u, u}, false);
         this->mask_dh_run(b0, b1);
     }
 }

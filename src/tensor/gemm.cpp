@@ -1,0 +1,82 @@
+#include "tensor/gemm.hpp"
+
+#include <Eigen/Core>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#define RECUR_GEMM_KERNEL_BODY
+#include "tensor/gemm_kernel.hpp"
+
+namespace recur {
+
+namespace {
+
+bool cpu_has_avx512() {
+#if defined(RECUR_HAVE_AVX512_GEMM) && (defined(__GNUC__) || defined(__clang__))
+    // GCC's and Clang's checks include the OS saving the AVX-512 registers (XCR0).
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("fma");
+#else
+    return false;
+#endif
+}
+
+bool initially_enabled() {
+    const char* env = std::getenv("RECUR_AVX512");
+    if (env && std::strcmp(env, "0") == 0) return false;
+    return cpu_has_avx512();
+}
+
+std::atomic<bool> g_avx512{initially_enabled()};
+
+template <typename T>
+gemm_detail::Operand operand(const MatView<const T>& m, Op op) {
+    return {m.data, m.rows, m.cols, m.stride, op == Op::transpose};
+}
+
+}  // namespace
+
+bool avx512_gemm_supported() {
+    static const bool supported = cpu_has_avx512();
+    return supported;
+}
+bool set_avx512_gemm(bool on) {
+    g_avx512 = on && avx512_gemm_supported();
+    return g_avx512;
+}
+bool avx512_gemm_enabled() {
+    return g_avx512;
+}
+
+template <typename T>
+void gemm(MatView<const T> a, Op op_a, MatView<const T> b, Op op_b, MatView<T> c, bool accumulate) {
+    const Index m = op_a == Op::none ? a.rows : a.cols, k = op_a == Op::none ? a.cols : a.rows;
+    const Index kb = op_b == Op::none ? b.rows : b.cols, n = op_b == Op::none ? b.cols : b.rows;
+    if (k != kb || c.rows != m || c.cols != n)
+        throw std::invalid_argument("gemm: (" + std::to_string(m) + "x" + std::to_string(k) +
+                                    ") times (" + std::to_string(kb) + "x" + std::to_string(n) +
+                                    ") into (" + std::to_string(c.rows) + "x" +
+                                    std::to_string(c.cols) + ")");
+    const gemm_detail::Operand A = operand(a, op_a), B = operand(b, op_b);
+    const gemm_detail::Result C{c.data, c.rows, c.cols, c.stride, accumulate};
+#ifdef RECUR_HAVE_AVX512_GEMM
+    if (double(m) * double(n) * double(k) >= kMinWideMacs &&
+        g_avx512.load(std::memory_order_relaxed)) {
+        if constexpr (std::is_same_v<T, float>)
+            return gemm_detail::product_avx512_f32(A, B, C);
+        else
+            return gemm_detail::product_avx512_f64(A, B, C);
+    }
+#endif
+    gemm_detail::eigen_product<T>(A, B, C);
+}
+
+template void gemm<float>(MatView<const float>, Op, MatView<const float>, Op, MatView<float>, bool);
+template void gemm<double>(MatView<const double>, Op, MatView<const double>, Op, MatView<double>,
+                           bool);
+
+}  // namespace recur
