@@ -225,7 +225,6 @@ void GRU<T>::step_backward(Index b0, Index b1) {
 template <typename T>
 void GRU<T>::backward_recurrent_weights() {
     const Index u = this->units();
-    auto dU = this->recurrent_kernel_.grad.matrix();
     if (this->options_.reset_after()) {
         auto dR = drec_.matrix();
         this->accumulate_recurrent_grad(drec_, 0, 3 * u);
@@ -233,10 +232,8 @@ void GRU<T>::backward_recurrent_weights() {
             Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(this->recurrent_bias_grad(), 3 * u)
                 .noalias() += dR.colwise().sum();
     } else {
-        auto dP = this->dproj_.matrix();
         this->accumulate_recurrent_grad(this->dproj_, 0, 2 * u);
-        gemm(mat(rh_.matrix()), Op::transpose, mat(dP.rightCols(u)), Op::none, mat(dU.rightCols(u)),
-             true);
+        this->accumulate_recurrent_grad(this->dproj_, 2 * u, u, &rh_);  // U_h: (r ⊙ h)ᵀ dP_h
     }
 }
 

@@ -229,7 +229,8 @@ const T* RecurrentLayer<T>::recurrent_operand(Index t, Index b0, Index b1) {
 }
 
 template <typename T>
-void RecurrentLayer<T>::accumulate_recurrent_grad(const Tensor<T>& dP, Index col0, Index ncols) {
+void RecurrentLayer<T>::accumulate_recurrent_grad(const Tensor<T>& dP, Index col0, Index ncols,
+                                                  const Tensor<T>* operand) {
     const Index u = units(), w = dP.cols();
     // Columns split over the threads: each owns its slice of dU, no reduction needed.
     const bool tiles = use_fused();  // at most kFusedMaxUnits units
@@ -246,8 +247,8 @@ void RecurrentLayer<T>::accumulate_recurrent_grad(const Tensor<T>& dP, Index col
                  MatView<const T>{d, rows, c1 - c0, w}, Op::none,
                  mat(recurrent_kernel_.grad.matrix().middleCols(col0 + c0, c1 - c0)), true);
         };
-        if (!rec_mask_.empty()) {
-            add(hm_.data(), 0, T_ * B_);
+        if (operand || !rec_mask_.empty()) {
+            add(operand ? operand->data() : hm_.data(), 0, T_ * B_);
             return;
         }
         if (!initial_state_.empty()) add(initial_state_[0].data(), 0, B_);
@@ -293,15 +294,7 @@ void RecurrentLayer<T>::forward(const Tensor<T>& x, Tensor<T>& y, Mode mode) {
     x_ = &x;
     if (options_.go_backwards() || !in_mask_.empty()) {
         xin_.resize({T_, B_, I_});
-        for (Index t = 0; t < T_; ++t) {
-            Index src_t = options_.go_backwards() ? T_ - 1 - t : t;
-            const T* src = x.data() + src_t * B_ * I_;
-            T* dst = xin_.data() + t * B_ * I_;
-            if (in_mask_.empty())
-                std::copy(src, src + B_ * I_, dst);
-            else
-                for (Index i = 0; i < B_ * I_; ++i) dst[i] = src[i] * in_mask_[i];
-        }
+        remap_steps(x, xin_);
         x_ = &xin_;
     }
 
@@ -422,16 +415,25 @@ void RecurrentLayer<T>::backward(const Tensor<T>& dy, Tensor<T>* dx) {
         gemm(mat(dP.middleRows(r0, r1 - r0)), Op::none, mat(kernel_.value.matrix()), Op::transpose,
              mat(target.matrix().middleRows(r0, r1 - r0)), false);
     });
-    if (!remap) return;
-    for (Index t = 0; t < T_; ++t) {
-        Index dst_t = options_.go_backwards() ? T_ - 1 - t : t;
-        const T* src = dxin_.data() + t * B_ * I_;
-        T* dst = dx->data() + dst_t * B_ * I_;
-        if (in_mask_.empty())
-            std::copy(src, src + B_ * I_, dst);
-        else
-            for (Index i = 0; i < B_ * I_; ++i) dst[i] = src[i] * in_mask_[i];
-    }
+    if (remap) remap_steps(dxin_, *dx);
+}
+
+// to[t'] = from[t] ⊙ input mask, t' = t or T - 1 - t: the step order and input dropout between
+// the layer's (T, B, I) input and the buffers its loop runs on (its own inverse); steps split
+// over the threads.
+template <typename T>
+void RecurrentLayer<T>::remap_steps(const Tensor<T>& from, Tensor<T>& to) const {
+    const Index n = B_ * I_;
+    split_work(T_, double(T_ * n), [&](int, Index t0, Index t1) {
+        for (Index t = t0; t < t1; ++t) {
+            const T* src = from.data() + t * n;
+            T* dst = to.data() + (options_.go_backwards() ? T_ - 1 - t : t) * n;
+            if (in_mask_.empty())
+                std::copy(src, src + n, dst);
+            else
+                for (Index i = 0; i < n; ++i) dst[i] = src[i] * in_mask_[i];
+        }
+    });
 }
 
 template class RecurrentLayer<float>;

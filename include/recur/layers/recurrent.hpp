@@ -158,7 +158,12 @@ class RecurrentLayer : public Layer<T> {
     }
     // dU[:, cols] += Σ_t operand_tᵀ dP_t[:, cols] over all steps: one product over hm_ with
     // recurrent dropout, else h_{0..T-2}ᵀ dP_{1..T-1} (and h0ᵀ dP_0 for a given initial state).
-    void accumulate_recurrent_grad(const Tensor<T>& dP, Index col0, Index ncols);
+    // With `operand` (T, B, units) given, one product over it instead (the GRU's r ⊙ h).
+    void accumulate_recurrent_grad(const Tensor<T>& dP, Index col0, Index ncols,
+                                   const Tensor<T>* operand = nullptr);
+    // `to` = `from` in the loop's step order, times the input-dropout mask (forward: x into
+    // xin_; backward: dxin_ into dx).
+    void remap_steps(const Tensor<T>& from, Tensor<T>& to) const;
     // dh_run_ rows [b0, b1) ⊙= recurrent-dropout mask (no-op without the mask).
     void mask_dh_run(Index b0, Index b1);
 
