@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -362,10 +363,15 @@ TEST(Cli, BenchPrintsOneJsonObjectWithEveryMeasure) {
     EXPECT_GT(z["train_windows_per_s"].get<double>(), 0);
     // Which build of the GEMM large products took: AVX-512 where the CPU has it, unless the
     // environment turns it off.
-    EXPECT_EQ(z["gemm_kernels"], avx512_gemm_supported() ? "avx512" : "portable");
-    setenv("RECUR_AVX512", "0", 1);
+    EXPECT_EQ(z["gemm_kernels"], avx512_gemm_enabled() ? "avx512" : "portable");
+    const char* was = std::getenv("RECUR_AVX512");
+    const std::string saved = was ? was : "";
+    setenv("RECUR_AVX512", "off", 1);
     Result portable = run("bench imdb-zipf --seconds 0.02 --warmup 0 --train-only");
-    unsetenv("RECUR_AVX512");
+    if (was)
+        setenv("RECUR_AVX512", saved.c_str(), 1);
+    else
+        unsetenv("RECUR_AVX512");
     ASSERT_EQ(portable.status, 0) << portable.out;
     EXPECT_EQ(nlohmann::json::parse(portable.out)["gemm_kernels"], "portable");
 }

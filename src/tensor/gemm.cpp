@@ -25,13 +25,29 @@ bool cpu_has_avx512() {
 #endif
 }
 
-bool initially_enabled() {
+// RECUR_AVX512 = 0, false, off or no turns the kernels off; unset or anything else leaves them on.
+bool environment_allows() {
     const char* env = std::getenv("RECUR_AVX512");
-    if (env && std::strcmp(env, "0") == 0) return false;
-    return cpu_has_avx512();
+    if (!env) return true;
+    for (const char* off : {"0", "false", "off", "no", "FALSE", "OFF", "NO"})
+        if (std::strcmp(env, off) == 0) return false;
+    return true;
 }
 
-std::atomic<bool> g_avx512{initially_enabled()};
+// -1 until first asked (then the CPU and environment decide), else 0 or 1. Constant-initialised,
+// so a switch set from another file's static initialiser is never overwritten.
+std::atomic<int> g_avx512{-1};
+std::atomic<std::uint64_t> g_wide_products{0};
+
+bool enabled() {
+    int state = g_avx512.load(std::memory_order_relaxed);
+    if (state < 0) {
+        int fresh = avx512_gemm_supported() && environment_allows() ? 1 : 0;
+        g_avx512.compare_exchange_strong(state, fresh);
+        state = g_avx512.load(std::memory_order_relaxed);
+    }
+    return state == 1;
+}
 
 template <typename T>
 gemm_detail::Operand operand(const MatView<const T>& m, Op op) {
@@ -45,17 +61,22 @@ bool avx512_gemm_supported() {
     return supported;
 }
 bool set_avx512_gemm(bool on) {
-    g_avx512 = on && avx512_gemm_supported();
-    return g_avx512;
+    g_avx512 = on && avx512_gemm_supported() ? 1 : 0;
+    return g_avx512 == 1;
 }
 bool avx512_gemm_enabled() {
-    return g_avx512;
+    return enabled();
+}
+std::uint64_t avx512_gemm_products() {
+    return g_wide_products.load(std::memory_order_relaxed);
 }
 
 template <typename T>
 void gemm(MatView<const T> a, Op op_a, MatView<const T> b, Op op_b, MatView<T> c, bool accumulate) {
     const Index m = op_a == Op::none ? a.rows : a.cols, k = op_a == Op::none ? a.cols : a.rows;
     const Index kb = op_b == Op::none ? b.rows : b.cols, n = op_b == Op::none ? b.cols : b.rows;
+    if (a.stride < a.cols || b.stride < b.cols || c.stride < c.cols)
+        throw std::invalid_argument("gemm: a row stride is shorter than its row");
     if (k != kb || c.rows != m || c.cols != n)
         throw std::invalid_argument("gemm: (" + std::to_string(m) + "x" + std::to_string(k) +
                                     ") times (" + std::to_string(kb) + "x" + std::to_string(n) +
@@ -64,8 +85,8 @@ void gemm(MatView<const T> a, Op op_a, MatView<const T> b, Op op_b, MatView<T> c
     const gemm_detail::Operand A = operand(a, op_a), B = operand(b, op_b);
     const gemm_detail::Result C{c.data, c.rows, c.cols, c.stride, accumulate};
 #ifdef RECUR_HAVE_AVX512_GEMM
-    if (double(m) * double(n) * double(k) >= kMinWideMacs &&
-        g_avx512.load(std::memory_order_relaxed)) {
+    if (double(m) * double(n) * double(k) >= kMinWideMacs && enabled()) {
+        g_wide_products.fetch_add(1, std::memory_order_relaxed);
         if constexpr (std::is_same_v<T, float>)
             return gemm_detail::product_avx512_f32(A, B, C);
         else

@@ -7,6 +7,7 @@
 // not depend on the CPU's AVX-512.
 #pragma once
 
+#include <cstdint>
 #include <type_traits>
 
 #include "recur/tensor/cpu_features.hpp"
@@ -26,13 +27,17 @@ template <typename E>
 auto mat(E&& e) {
     using Plain = std::remove_reference_t<E>;
     static_assert(Plain::IsRowMajor, "recur::mat takes row-major matrices");
+    static_assert(Plain::InnerStrideAtCompileTime == 1, "recur::mat takes unit inner strides");
     using S = std::remove_pointer_t<decltype(e.data())>;
     return MatView<S>{e.data(), Index(e.rows()), Index(e.cols()), Index(e.outerStride())};
 }
 
 enum class Op { none, transpose };
 
-// C = op_a(A) op_b(B), or C += ... when `accumulate`. Shapes must agree (std::invalid_argument).
+// C = op_a(A) op_b(B), or C += ... when `accumulate`. Shapes must agree and every stride cover
+// its row (else std::invalid_argument). The kernels are chosen per call: a call of kMinWideMacs
+// multiply-adds or more (a thread's share, when the caller splits a product over threads) takes
+// the AVX-512 build when it is on.
 template <typename T>
 void gemm(MatView<const T> a, Op op_a, MatView<const T> b, Op op_b, MatView<T> c, bool accumulate);
 
@@ -52,5 +57,8 @@ void gemm(MatView<T> a, Op op_a, MatView<const T> b, Op op_b, MatView<T> c, bool
 
 // Products of at least this many multiply-adds take the AVX-512 kernels when they are on.
 inline constexpr double kMinWideMacs = 1 << 21;
+
+// How many products have run on the AVX-512 kernels in this process (for tests).
+std::uint64_t avx512_gemm_products();
 
 }  // namespace recur

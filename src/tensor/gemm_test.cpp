@@ -1,12 +1,14 @@
 // recur::gemm against a naive product in long double: every transpose pair, set and accumulate,
 // views into wider matrices (the padding must stay untouched), sizes on both sides of
-// kMinWideMacs, and — where the CPU has AVX-512 — the AVX-512 kernels against the portable ones.
+// kMinWideMacs, and — where the CPU has AVX-512 — the AVX-512 kernels against the portable ones
+// on the shapes the models run, and the switch leaving products below the threshold alone.
 #include "tensor/gemm.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 #include <vector>
 
@@ -98,30 +100,91 @@ TEST(Gemm, WideProductsMatchTheExactSumWithAndWithoutAvx512) {
     for (bool wide : {true, false}) {
         Avx512Switch on(wide);
         SCOPED_TRACE(avx512_gemm_enabled() ? "AVX-512 kernels" : "portable kernels");
+        const std::uint64_t before = avx512_gemm_products();
         check_products<float>(136, 130, 120, 1e-6);
         check_products<double>(136, 130, 120, 1e-14);
+        // 8 products (transpose pairs x set/accumulate) per type.
+        EXPECT_EQ(avx512_gemm_products() - before, avx512_gemm_enabled() ? 16u : 0u);
     }
 }
 
-TEST(Gemm, Avx512AndPortableKernelsAgree) {
-    if (!avx512_gemm_supported()) GTEST_SKIP() << "this CPU has no AVX-512";
-    Rng rng(5);
-    const Padded<float> a(300, 96, 1, rng), b(96, 100, 0, rng);
-    Padded<float> wide(300, 100, 0, rng), portable = wide;
+// C = op_a(A) op_b(B) (+ C) on the AVX-512 and on the portable kernels; the largest difference
+// relative to the largest |C|.
+template <typename T>
+double kernel_difference(const Padded<T>& a, Op op_a, const Padded<T>& b, Op op_b, Padded<T> c,
+                         bool accumulate) {
+    Padded<T> wide = c, portable = c;
     {
         Avx512Switch on(true);
-        gemm<float>(a.cview(), Op::none, b.cview(), Op::none, wide.view(), true);
+        const std::uint64_t before = avx512_gemm_products();
+        gemm<T>(a.cview(), op_a, b.cview(), op_b, wide.view(), accumulate);
+        EXPECT_EQ(avx512_gemm_products(), before + 1) << "the AVX-512 kernels did not run";
     }
     {
         Avx512Switch off(false);
-        gemm<float>(a.cview(), Op::none, b.cview(), Op::none, portable.view(), true);
+        const std::uint64_t before = avx512_gemm_products();
+        gemm<T>(a.cview(), op_a, b.cview(), op_b, portable.view(), accumulate);
+        EXPECT_EQ(avx512_gemm_products(), before);
     }
+    EXPECT_TRUE(wide.padding_intact());
     double worst = 0, scale = 0;
     for (size_t i = 0; i < wide.v.size(); ++i) {
         worst = std::max(worst, double(std::abs(wide.v[i] - portable.v[i])));
         scale = std::max(scale, double(std::abs(portable.v[i])));
     }
-    EXPECT_LE(worst / scale, 1e-6);
+    return worst / scale;
+}
+
+TEST(Gemm, Avx512AndPortableKernelsAgreeOnTheModelsShapes) {
+    if (!avx512_gemm_supported()) GTEST_SKIP() << "this CPU has no AVX-512";
+    Rng rng(5);
+    // imdb at batch 32 (T * B = 3,200 rows, 100 inputs, 96 gate columns): P = x W; dW = xᵀ dP for
+    // one thread's 48 columns (a strided slice); dx = dP Wᵀ.
+    const Padded<float> x(3200, 100, 0, rng), w(100, 96, 0, rng), dp(3200, 96, 0, rng);
+    EXPECT_LE(kernel_difference(x, Op::none, w, Op::none, Padded<float>(3200, 96, 0, rng), false),
+              1e-6);
+    const Padded<float> dp_half(3200, 48, 48, rng);
+    EXPECT_LE(kernel_difference(x, Op::transpose, dp_half, Op::none,
+                                Padded<float>(100, 48, 48, rng), true),
+              1e-6);
+    EXPECT_LE(
+        kernel_difference(dp, Op::none, w, Op::transpose, Padded<float>(3200, 100, 0, rng), false),
+        1e-6);
+    // The 256-unit LSTM, 64 rows per thread: h U and dP Uᵀ.
+    const Padded<float> h(64, 256, 0, rng), u(256, 1024, 0, rng), dg(64, 1024, 0, rng);
+    EXPECT_LE(kernel_difference(h, Op::none, u, Op::none, Padded<float>(64, 1024, 0, rng), true),
+              1e-6);
+    EXPECT_LE(
+        kernel_difference(dg, Op::none, u, Op::transpose, Padded<float>(64, 256, 0, rng), false),
+        1e-6);
+    // Odd sizes: every kernel tail, in float and double.
+    const Padded<float> a(137, 123, 5, rng), b(131, 123, 3, rng);
+    EXPECT_LE(
+        kernel_difference(a, Op::none, b, Op::transpose, Padded<float>(137, 131, 1, rng), true),
+        1e-6);
+    const Padded<double> ad(123, 137, 1, rng), bd(123, 131, 2, rng);
+    EXPECT_LE(
+        kernel_difference(ad, Op::transpose, bd, Op::none, Padded<double>(137, 131, 0, rng), false),
+        1e-14);
+}
+
+TEST(Gemm, ProductsBelowTheThresholdIgnoreTheSwitch) {
+    // 200 * 96 * 100 = 1.9 M multiply-adds: the portable kernels, bit for bit, either way.
+    static_assert(200.0 * 96 * 100 < kMinWideMacs);
+    Rng rng(9);
+    const Padded<float> a(200, 100, 0, rng), b(100, 96, 0, rng);
+    Padded<float> on_result(200, 96, 0, rng), off_result = on_result;
+    const std::uint64_t before = avx512_gemm_products();
+    {
+        Avx512Switch on(true);
+        gemm<float>(a.cview(), Op::none, b.cview(), Op::none, on_result.view(), true);
+    }
+    {
+        Avx512Switch off(false);
+        gemm<float>(a.cview(), Op::none, b.cview(), Op::none, off_result.view(), true);
+    }
+    EXPECT_EQ(avx512_gemm_products(), before);
+    EXPECT_EQ(on_result.v, off_result.v);
 }
 
 TEST(Gemm, SwitchFollowsTheCpu) {
@@ -142,6 +205,10 @@ TEST(Gemm, MismatchedShapesThrow) {
     Padded<float> c_right(3, 2, 0, rng);
     EXPECT_NO_THROW(
         gemm<float>(a.cview(), Op::transpose, b.cview(), Op::none, c_right.view(), false));
+    // A row stride shorter than the row would read the next row's values.
+    EXPECT_THROW(gemm<float>(MatView<const float>{a.v.data(), 4, 3, 2}, Op::none, b.cview(),
+                             Op::none, c.view(), false),
+                 std::invalid_argument);
 }
 
 }  // namespace
