@@ -142,5 +142,17 @@ print()
 print("ratios, each side at its best thread count (higher = recur faster):")
 for m, label, ratio in summary:
     print(f"  {m:<8} {label:<12} {ratio:8.1f}x")
+print()
+# The spread behind each training median: this VM's 2-thread rates come in a fast and a slow
+# mode (two threads barely faster than one), and a median of 5 can land in either.
+print("training windows/s per repetition, lowest-highest:")
+for m in models:
+    cells = []
+    for side in ("recur", "pytorch"):
+        for t in threads:
+            v = [r["train_windows_per_s"] for r in results.get((side, m, t), [])]
+            if v:
+                cells.append(f"{side} {t}t {fmt(min(v))}-{fmt(max(v))}")
+    print(f"  {m:<9} " + "  ".join(cells))
 print(f"# wall time {time.time() - t0:.0f}s")
 EOF
