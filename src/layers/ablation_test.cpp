@@ -102,6 +102,23 @@ TEST(AblationHardSigmoid, ValuesAndDerivativeFromOutput) {
         EXPECT_NEAR(buf[i], ys[i], kTol) << "activate_inplace x = " << xs[i];
         EXPECT_NEAR(g[i], ds[i], kTol) << "scale_by_activation_grad x = " << xs[i];
     }
+    // Float over two 8-lane packets and a scalar tail (the packet path must equal the scalar
+    // select bit for bit): outputs at the knees, inside, outside, gradients of both signs; +0
+    // (never -0) outside.
+    const std::vector<float> yf = {0,           1, 0.5f,  0.2f, -0.1f, 1.1f,  1e-8f,
+                                   0.99999994f, 0, 0.25f, 1,    0.7f,  0.01f, 0.6f,
+                                   0,           2, 0.3f,  1,    0.5f};
+    std::vector<float> gf(yf.size());
+    for (size_t i = 0; i < gf.size(); ++i) gf[i] = (i % 3 == 0 ? -1.5f : 2.25f) + float(i);
+    std::vector<float> expect(gf.size());
+    for (size_t i = 0; i < gf.size(); ++i)
+        expect[i] = (yf[i] > 0 && yf[i] < 1) ? gf[i] * 0.2f : 0.0f;
+    scale_by_activation_grad(Activation::hard_sigmoid, yf.data(), gf.data(),
+                             static_cast<Index>(gf.size()));
+    for (size_t i = 0; i < gf.size(); ++i) {
+        EXPECT_EQ(gf[i], expect[i]) << "float y = " << yf[i];
+        EXPECT_FALSE(std::signbit(gf[i]) && gf[i] == 0) << "-0 at y = " << yf[i];
+    }
 }
 
 // ================================================================== GRU

@@ -57,6 +57,33 @@ void activate_inplace(Activation a, T* p, Index n) {
     }
 }
 
+namespace {
+// g ⊙= hard_sigmoid'(from the output y): 0.2 inside (0, 1), else +0. GCC keeps the scalar select
+// `inside ? g * 0.2 : 0` scalar, with branches (-ftrapping-math), so full packets go through
+// Eigen's: the compare mask ANDed with g * 0.2 is the same select, bit for bit. y and g are the
+// same buffer or do not overlap.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wignored-attributes"  // Eigen packet types as template arguments
+template <typename T>
+void scale_by_hard_sigmoid_grad(const T* y, T* g, Index n) {
+    Index i = 0;
+    if constexpr (Eigen::internal::packet_traits<T>::Vectorizable) {
+        namespace ei = Eigen::internal;
+        using Packet = typename ei::packet_traits<T>::type;
+        constexpr Index kLanes = ei::unpacket_traits<Packet>::size;
+        const Packet zero = ei::pset1<Packet>(T(0)), one = ei::pset1<Packet>(T(1));
+        const Packet slope = ei::pset1<Packet>(T(0.2));
+        for (; i + kLanes <= n; i += kLanes) {
+            const Packet yv = ei::ploadu<Packet>(y + i);
+            const Packet inside = ei::pand(ei::pcmp_lt(zero, yv), ei::pcmp_lt(yv, one));
+            ei::pstoreu(g + i, ei::pand(inside, ei::pmul(ei::ploadu<Packet>(g + i), slope)));
+        }
+    }
+    for (; i < n; ++i) g[i] = (y[i] > T(0) && y[i] < T(1)) ? g[i] * T(0.2) : T(0);
+}
+#pragma GCC diagnostic pop
+}  // namespace
+
 template <typename T>
 void scale_by_activation_grad(Activation a, const T* y, T* g, Index n) {
     switch (a) {
@@ -72,8 +99,7 @@ void scale_by_activation_grad(Activation a, const T* y, T* g, Index n) {
             for (Index i = 0; i < n; ++i) g[i] *= y[i] * (T(1) - y[i]);
             return;
         case Activation::hard_sigmoid:
-            for (Index i = 0; i < n; ++i)
-                g[i] = (y[i] > T(0) && y[i] < T(1)) ? g[i] * T(0.2) : T(0);
+            scale_by_hard_sigmoid_grad(y, g, n);
             return;
     }
 }
