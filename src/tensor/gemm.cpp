@@ -83,9 +83,10 @@ void gemm(MatView<const T> a, Op op_a, MatView<const T> b, Op op_b, MatView<T> c
                                     ") into (" + std::to_string(c.rows) + "x" +
                                     std::to_string(c.cols) + ")");
     const gemm_detail::Operand A = operand(a, op_a), B = operand(b, op_b);
-    const gemm_detail::Result C{c.data, c.rows, c.cols, c.stride, accumulate};
+    const bool wide = double(m) * double(n) * double(k) >= kMinWideMacs;
+    const gemm_detail::Result C{c.data, c.rows, c.cols, c.stride, accumulate, wide};
 #ifdef RECUR_HAVE_AVX512_GEMM
-    if (double(m) * double(n) * double(k) >= kMinWideMacs && enabled()) {
+    if (wide && enabled()) {
         g_wide_products.fetch_add(1, std::memory_order_relaxed);
         if constexpr (std::is_same_v<T, float>)
             return gemm_detail::product_avx512_f32(A, B, C);

@@ -187,6 +187,44 @@ TEST(Gemm, ProductsBelowTheThresholdIgnoreTheSwitch) {
     EXPECT_EQ(on_result.v, off_result.v);
 }
 
+TEST(Gemm, WideProductsEqualEigensExpressionBitForBit) {
+    // Wide products run Eigen's GEMM with the packing buffers in a per-thread scratch; on the
+    // portable build that must be exactly Eigen's `C (+)= A B` expression (same blocking, same
+    // kernels), for every transpose pair, set and accumulate, twice (the scratch reused).
+    Avx512Switch off(false);
+    using Matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    using Map = Eigen::Map<Matrix, 0, Eigen::OuterStride<>>;
+    Rng rng(21);
+    const Index m = 140, n = 131, k = 121;
+    for (int round = 0; round < 2; ++round)
+        for (Op op_a : {Op::none, Op::transpose})
+            for (Op op_b : {Op::none, Op::transpose})
+                for (bool accumulate : {false, true}) {
+                    Padded<float> a = op_a == Op::none ? Padded<float>(m, k, 3, rng)
+                                                       : Padded<float>(k, m, 1, rng);
+                    Padded<float> b = op_b == Op::none ? Padded<float>(k, n, 2, rng)
+                                                       : Padded<float>(n, k, 5, rng);
+                    Padded<float> mine(m, n, 4, rng), eigen = mine;
+                    gemm<float>(a.cview(), op_a, b.cview(), op_b, mine.view(), accumulate);
+                    const Map A(a.v.data(), a.rows, a.cols, Eigen::OuterStride<>(a.stride));
+                    const Map B(b.v.data(), b.rows, b.cols, Eigen::OuterStride<>(b.stride));
+                    Map C(eigen.v.data(), m, n, Eigen::OuterStride<>(eigen.stride));
+                    auto product = [&](const auto& lhs, const auto& rhs) {
+                        if (accumulate)
+                            C.noalias() += lhs * rhs;
+                        else
+                            C.noalias() = lhs * rhs;
+                    };
+                    if (op_a == Op::none && op_b == Op::none) product(A, B);
+                    if (op_a == Op::none && op_b == Op::transpose) product(A, B.transpose());
+                    if (op_a == Op::transpose && op_b == Op::none) product(A.transpose(), B);
+                    if (op_a == Op::transpose && op_b == Op::transpose)
+                        product(A.transpose(), B.transpose());
+                    EXPECT_EQ(mine.v, eigen.v) << "op_a " << int(op_a) << " op_b " << int(op_b)
+                                               << " accumulate " << accumulate;
+                }
+}
+
 TEST(Gemm, SwitchFollowsTheCpu) {
     Avx512Switch keep(avx512_gemm_enabled());
     EXPECT_EQ(set_avx512_gemm(true), avx512_gemm_supported());
