@@ -35,6 +35,8 @@ struct PackingScratch {
     void* reserve(std::size_t n) {
         if (n > bytes) {
             Eigen::internal::aligned_free(data);
+            data = nullptr;  // consistent if the allocation below throws std::bad_alloc
+            bytes = 0;
             data = Eigen::internal::aligned_malloc(n);
             bytes = n;
         }
