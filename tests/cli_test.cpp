@@ -366,7 +366,7 @@ TEST(Cli, BenchPrintsOneJsonObjectWithEveryMeasure) {
     EXPECT_EQ(z["gemm_kernels"], avx512_gemm_enabled() ? "avx512" : "portable");
     const char* was = std::getenv("RECUR_AVX512");
     const std::string saved = was ? was : "";
-    setenv("RECUR_AVX512", "off", 1);
+    setenv("RECUR_AVX512", "Off", 1);  // any case
     Result portable = run("bench imdb-zipf --seconds 0.02 --warmup 0 --train-only");
     if (was)
         setenv("RECUR_AVX512", saved.c_str(), 1);

@@ -1,5 +1,6 @@
 #include "tensor/gemm.hpp"
 
+#include <strings.h>
 #include <Eigen/Core>
 #include <atomic>
 #include <cstdlib>
@@ -25,12 +26,13 @@ bool cpu_has_avx512() {
 #endif
 }
 
-// RECUR_AVX512 = 0, false, off or no turns the kernels off; unset or anything else leaves them on.
+// RECUR_AVX512 = 0, false, off or no (any case) turns the kernels off; unset or anything else
+// leaves them on.
 bool environment_allows() {
     const char* env = std::getenv("RECUR_AVX512");
     if (!env) return true;
-    for (const char* off : {"0", "false", "off", "no", "FALSE", "OFF", "NO"})
-        if (std::strcmp(env, off) == 0) return false;
+    for (const char* off : {"0", "false", "off", "no"})
+        if (strcasecmp(env, off) == 0) return false;
     return true;
 }
 

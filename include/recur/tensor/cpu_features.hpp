@@ -16,7 +16,7 @@ namespace recur {
 bool avx512_gemm_supported();
 // Turns the AVX-512 kernels on or off; returns whether they are on afterwards (never where
 // unsupported). On by default where supported, unless the environment sets RECUR_AVX512 to 0,
-// false, off or no. Switch it between training runs, not during one.
+// false, off or no (any case). Switch it between training runs, not during one.
 bool set_avx512_gemm(bool on);
 bool avx512_gemm_enabled();
 
