@@ -4,7 +4,6 @@
 #include <Eigen/Core>
 #include <atomic>
 #include <cstdlib>
-#include <cstring>
 #include <stdexcept>
 #include <string>
 
